@@ -1,0 +1,12 @@
+# Every dependency is a Debian 12 package installed by scripts/install-deps.sh.
+find_package(Threads REQUIRED)
+find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS unit_test_framework json)
+find_package(OpenSSL 3 REQUIRED)
+find_package(benchmark REQUIRED)
+
+# Asio is compiled once, in runtime/asio_impl.cpp, instead of in every translation unit.
+add_library(mta_asio INTERFACE)
+target_link_libraries(mta_asio INTERFACE Boost::headers OpenSSL::SSL OpenSSL::Crypto
+                      Threads::Threads)
+target_compile_definitions(mta_asio INTERFACE
+  BOOST_ASIO_SEPARATE_COMPILATION BOOST_ASIO_NO_DEPRECATED BOOST_ASIO_NO_TS_EXECUTORS)
