@@ -10,3 +10,8 @@ target_link_libraries(mta_asio INTERFACE Boost::headers OpenSSL::SSL OpenSSL::Cr
                       Threads::Threads)
 target_compile_definitions(mta_asio INTERFACE
   BOOST_ASIO_SEPARATE_COMPILATION BOOST_ASIO_NO_DEPRECATED BOOST_ASIO_NO_TS_EXECUTORS)
+
+find_package(yaml-cpp REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
