@@ -80,8 +80,9 @@ asio::awaitable<void> echo_server(runtime::Host& host, std::shared_ptr<runtime::
 
 asio::awaitable<void> ping_client(runtime::Host& host, int round_trips) {
   runtime::error_code ec;
+  const runtime::Endpoint server{"10.0.0.1", 7};
   runtime::ByteStream stream = co_await runtime::async_connect(
-      host.network(), {"10.0.0.1", 7}, asio::redirect_error(asio::use_awaitable, ec));
+      host.network(), server, asio::redirect_error(asio::use_awaitable, ec));
   std::string buffer(message_size, 'x');
   for (int i = 0; i < round_trips && !ec; ++i) {
     co_await asio::async_write(stream, asio::buffer(buffer),

@@ -17,6 +17,10 @@ class Category final : public boost::system::error_category {
       case Error::unknown_host: return "no host has that address";
       case Error::injected_fault: return "injected fault";
       case Error::corrupt_record: return "stored record is corrupt";
+      case Error::tls_setup: return "TLS setup failed";
+      case Error::bad_certificate_options:
+        return "certificate request has an invalid name, address or validity window";
+      case Error::bad_pem: return "PEM text holds no usable certificate or private key";
     }
     return "unknown error " + std::to_string(value);
   }

@@ -19,6 +19,9 @@ enum class Error {
   unknown_host,        // connect to an address that no node or interface has
   injected_fault,      // a simulated fault fired without a more specific code
   corrupt_record,      // stored data failed its own consistency check
+  tls_setup,           // OpenSSL could not build a key, certificate or TLS context
+  bad_certificate_options,  // a certificate request has an invalid name, address or window
+  bad_pem,             // PEM text holds no usable certificate or private key
 };
 
 const boost::system::error_category& error_category() noexcept;

@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -21,6 +23,15 @@ namespace runtime {
 namespace asio = boost::asio;
 
 using IoHandler = asio::any_completion_handler<void(error_code, std::size_t)>;
+
+// What a TLS stream negotiated, for Received headers (RFC 5321 4.4) and logs. Plain text
+// so that headers including this one need no TLS library.
+struct TlsDetails {
+  std::string version;         // the protocol version, such as "TLSv1.3"
+  std::string cipher;          // the cipher suite, such as "TLS_AES_256_GCM_SHA384"
+  std::string peer_subject;    // the peer certificate's subject ("CN=mx.example"), or empty
+  bool peer_verified = false;  // the peer's chain and name were checked and passed
+};
 
 // One stream's implementation. Rules every implementation keeps:
 // - At most one read and one write are outstanding at a time.
@@ -43,6 +54,8 @@ class StreamImpl {
   virtual Endpoint remote_endpoint() const = 0;
   // Whether the bytes are encrypted on the wire (TLS is established).
   virtual bool is_tls() const { return false; }
+  // What TLS negotiated, once established; nothing for a plain stream.
+  virtual std::optional<TlsDetails> tls_details() const { return std::nullopt; }
 };
 
 class ByteStream {
@@ -94,6 +107,7 @@ class ByteStream {
   Endpoint local_endpoint() const { return impl_->local_endpoint(); }
   Endpoint remote_endpoint() const { return impl_->remote_endpoint(); }
   bool is_tls() const { return impl_->is_tls(); }
+  std::optional<TlsDetails> tls_details() const { return impl_->tls_details(); }
 
   // Gives up the implementation, for layering (TLS takes the stream it runs over).
   std::unique_ptr<StreamImpl> release() { return std::move(impl_); }

@@ -93,8 +93,10 @@ asio::awaitable<void> send_all(runtime::Host& host, std::uint64_t& acknowledged)
   int next = 1;
   while (next <= message_count) {
     error_code ec;
+    // A named endpoint, not a braced temporary: g++ 12 mishandles temporaries inside co_await.
+    const runtime::Endpoint relay{"10.0.0.25", relay_port};
     runtime::ByteStream stream = co_await runtime::async_connect(
-        host.network(), {"10.0.0.25", relay_port}, asio::redirect_error(asio::use_awaitable, ec));
+        host.network(), relay, asio::redirect_error(asio::use_awaitable, ec));
     asio::streambuf input;
     while (!ec && next <= message_count) {
       std::string message = "Subject: demo " + std::to_string(next) + "\n";

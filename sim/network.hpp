@@ -6,17 +6,36 @@
 //   reorders bytes) and a bandwidth. Bytes written at time t are transmitted one after
 //   another: transmission ends at max(t, end of the previous transmission in that
 //   direction) + size / bandwidth, and the bytes arrive a latency later. A write completes
-//   when its transmission ends, which is the back-pressure a writer feels.
+//   when its transmission ends, which is the back-pressure a writer feels. With unlimited
+//   bandwidth a write's transmission ends at once (its completion is still posted).
+//   Jitter is drawn from the world's "network" generator, once per trip, in event order.
+// - A node reaches itself through 127.0.0.1 ("localhost") or its own address over its
+//   loopback link: 10us latency, no jitter, unlimited bandwidth, never partitioned (see
+//   loopback_link; set_link(a, a, spec) overrides it). A listener on 127.0.0.1 is reachable
+//   from its own node only; one on 0.0.0.0 from everywhere.
+// - listen() takes the node's address, 0.0.0.0 or 127.0.0.1/localhost, else fails with
+//   EADDRNOTAVAIL; a port already held on that host (or on 0.0.0.0) gives
+//   Error::address_in_use. Port 0, and every connecting side, get the node's next
+//   ephemeral port, counting up from 49152.
 // - connect() to an address and port nobody listens on fails with connection_refused after
 //   one round trip; to an address no node has, with host_unreachable after the connect
-//   timeout. A connect completes after one round trip.
+//   timeout. A connect completes after one round trip; the server accepts after one trip.
+//   A node that is down answers nothing: connects to it time out.
 // - A partition cuts the link both ways. Bytes sent across it wait and arrive after the
-//   heal (TCP retransmits); a connect across it waits for the heal or fails with timed_out
-//   after the connect timeout. Timeouts above the network are the application's.
-// - reset_connections() makes both ends fail with connection_reset: pending and later
-//   reads and writes. A crashed node's connections reset at the peer after one latency.
-// - shutdown_send() is a half-close: the peer reads eof after the bytes before it.
-//   close() sends the same end of stream and aborts the closer's pending operations.
+//   heal (TCP retransmits): whatever would arrive during the partition arrives one trip
+//   after the heal, in order. A connect across it waits for the heal or fails with
+//   timed_out after the connect timeout. Timeouts above the network are the application's.
+// - reset_connections() makes both ends fail with connection_reset at once: pending and
+//   later reads and writes; unread bytes are dropped. A crashed node's connections reset
+//   at the peer one latency later, after the bytes it had already transmitted.
+// - shutdown_send() is a half-close: the peer reads eof after the bytes before it; later
+//   writes fail with broken_pipe. close() sends the same end of stream and aborts the
+//   closer's pending operations; bytes that reach a closed end draw a reset back, as
+//   they do from a closed socket.
+// - Trace events: net.listen, net.unlisten, net.connect, net.connected, net.accept,
+//   net.refused, net.connect_failed, net.shutdown, net.close, net.reset, and, under the
+//   node name "network", net.partition and net.heal. Never payload bytes or sizes: streams
+//   may carry ciphertext whose sizes differ from run to run.
 #pragma once
 
 #include <cstdint>
@@ -37,8 +56,8 @@ class Node;
 
 struct LinkSpec {
   SimTime latency = std::chrono::microseconds(100);
-  SimTime jitter{0};                      // added latency, uniform in [0, jitter]
-  std::uint64_t bytes_per_second = 0;     // 0: unlimited
+  SimTime jitter{0};                   // added latency, uniform in [0, jitter]
+  std::uint64_t bytes_per_second = 0;  // 0: unlimited
 };
 
 class Network {
@@ -56,6 +75,7 @@ class Network {
 
   // How long a connect waits across a partition or to an unknown host before failing.
   void set_connect_timeout(SimTime timeout) { connect_timeout_ = timeout; }
+  SimTime connect_timeout() const { return connect_timeout_; }
 
   void partition(std::string_view a, std::string_view b);
   void heal(std::string_view a, std::string_view b);

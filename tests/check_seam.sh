@@ -11,7 +11,7 @@ for folder in gateway emulator_mock sim sim/peers; do
 done
 [[ ${#folders[@]} -eq 0 ]] && { echo "seam check: nothing to scan"; exit 0; }
 
-forbidden='steady_clock::now|system_clock::now|high_resolution_clock::now|\btime\(nullptr\)|\bgettimeofday\b|\bclock_gettime\b|\bstd::rand\b|\bsrand\(|[^_a-z]rand\(\)|random_device|std::thread|std::jthread|std::async\(|\bfopen\(|std::ifstream|std::ofstream|std::fstream|std::filesystem|\bfsync\(|::open\(|\bsleep_for\b|\busleep\('
+forbidden='steady_clock::now|system_clock::now|high_resolution_clock::now|\btime\(nullptr\)|\bgettimeofday\b|\bclock_gettime\b|\bstd::rand\b|\bsrand\(|[^_a-z]rand\(\)|random_device|std::thread|std::jthread|std::async\(|\bfopen\(|std::ifstream|std::ofstream|std::fstream|std::filesystem|\bfsync\(|(^|[^A-Za-z0-9_>])::open\(|\bsleep_for\b|\busleep\('
 
 # main.cpp files are programs' entry points, allowed to wire up the real world.
 if hits=$(grep -rnE --include='*.cpp' --include='*.hpp' "$forbidden" "${folders[@]}" \
