@@ -15,7 +15,7 @@ packages=(
   pybind11-dev python3-dev python3-pytest
   # live mode and test peers
   libfaketime faketime
-  swaks python3-aiosmtpd postfix
+  swaks libnet-ssleay-perl python3-aiosmtpd postfix
 )
 
 missing=()

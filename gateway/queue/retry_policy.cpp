@@ -90,7 +90,10 @@ AttemptSummary RetryPolicy::apply_delivery(QueueRecord& record, const DeliveryOu
   }
   const auto delay = std::min<runtime::Duration>(backoff(record.attempts), expiry - now);
   record.state = MessageState::deferred;
-  record.next_attempt_time = now + std::chrono::duration_cast<runtime::WallTime::duration>(delay);
+  // Whole microseconds: the state record stores no finer time, and a record must read
+  // back equal to what was written (the real wall clock has nanoseconds).
+  record.next_attempt_time = std::chrono::floor<std::chrono::microseconds>(
+      now + std::chrono::duration_cast<runtime::WallTime::duration>(delay));
   summary.retry_after = delay;
   return summary;
 }

@@ -262,7 +262,9 @@ Envelope SmtpSession::make_envelope() const {
   envelope.helo_name = helo_name_.value_or("");
   envelope.tls = tls_active_;
   envelope.tls_details = tls_summary_;
-  envelope.received_time = context_.host.clock().wall_now();
+  // Whole microseconds, the finest time the spool keeps.
+  envelope.received_time =
+      std::chrono::floor<std::chrono::microseconds>(context_.host.clock().wall_now());
   envelope.body_type = mail_from_->parameters.body == smtp::BodyType::eight_bit_mime
                            ? BodyType::eight_bit_mime
                            : BodyType::seven_bit;

@@ -1,0 +1,66 @@
+// The delivery stage: hands a queued message to the next hops of its pending recipients
+// and reports what became of each one (the queue's Deliverer interface).
+//
+// Recipients are grouped by next hop (router.hpp) and each group goes in its own SMTP
+// session (smtp_client.hpp), one group after another, each waiting for a free slot at its
+// hop (hop_limiter.hpp). The content goes out exactly as the spool holds it: the Received
+// field is the receiving server's to add, not ours.
+//
+// TODO: The sessions of one message run one after another, so a next hop that times out
+// holds up the message's other next hops by its timeouts; and every message opens its own
+// connection, none is kept for the next message to the same hop.
+//
+// Events, plaintext only: "delivery.attempt" when a session starts (queue_id, hop,
+// recipients, tls_policy) and "delivery.result" for each recipient (queue_id, hop,
+// recipient, result, reply, tls, and the stage when the session failed).
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "gateway/config.hpp"
+#include "gateway/delivery/hop_limiter.hpp"
+#include "gateway/delivery/route_tls.hpp"
+#include "gateway/delivery/router.hpp"
+#include "gateway/delivery/session_outcome.hpp"
+#include "gateway/queue/deliverer.hpp"
+#include "gateway/spool/spool.hpp"
+#include "runtime/host.hpp"
+
+namespace gateway {
+
+class GatewayDeliverer final : public Deliverer {
+ public:
+  // `config` and `spool` must outlive the deliverer; `tls` holds the routes' contexts,
+  // built at startup with RouteTls::build.
+  GatewayDeliverer(runtime::Host& host, const Config& config, Spool& spool, RouteTls tls);
+  GatewayDeliverer(const GatewayDeliverer&) = delete;
+  GatewayDeliverer& operator=(const GatewayDeliverer&) = delete;
+
+  boost::asio::awaitable<DeliveryOutcome> deliver(QueuedMessage& message) override;
+
+ private:
+  // One session for one group of recipients; appends their outcomes.
+  boost::asio::awaitable<void> deliver_group(const QueuedMessage& message, const RouteGroup& group,
+                                             SpoolReader& content, DeliveryOutcome& outcome);
+
+  // Defers one recipient without a session.
+  void defer(const QueuedMessage& message, std::size_t index, const std::string& hop,
+             const std::string& reply, DeliveryOutcome& outcome);
+
+  // Turns the session's report into each recipient's outcome and result event.
+  void record_results(const QueuedMessage& message, const RouteGroup& group, const std::string& hop,
+                      const SessionOutcome& session, DeliveryOutcome& outcome);
+
+  runtime::Host& host_;
+  const Config& config_;
+  Spool& spool_;
+  RouteTls tls_;
+  Router router_;
+  HopLimiter limiter_;
+};
+
+}  // namespace gateway
