@@ -82,7 +82,7 @@ std::vector<double> default_latency_buckets() {
   return {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 600, 1800, 3600};
 }
 
-std::string Metrics::render() const {
+std::string GatewayMetrics::render() const {
   std::string out;
   write_counter(out, "connections_total", "Inbound SMTP connections accepted.",
                 connections_total);

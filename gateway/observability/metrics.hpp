@@ -35,7 +35,7 @@ class Histogram {
 // Latency buckets from a millisecond (a local write) to an hour (a slow sandbox).
 std::vector<double> default_latency_buckets();
 
-struct Metrics {
+struct GatewayMetrics {
   std::uint64_t connections_total = 0;
   std::int64_t connections_active = 0;
   std::uint64_t connections_refused_total = 0;  // over the connection limit

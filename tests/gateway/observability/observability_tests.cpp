@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(histograms_count_cumulatively_with_inf_and_sum) {
 }
 
 BOOST_AUTO_TEST_CASE(render_has_help_type_and_values_for_every_metric) {
-  gateway::Metrics metrics;
+  gateway::GatewayMetrics metrics;
   metrics.messages_received_total = 3;
   metrics.queue_depth = 2;
   metrics.delivery_seconds.observe(20ms);
