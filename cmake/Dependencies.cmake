@@ -15,3 +15,9 @@ find_package(yaml-cpp REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
+
+# C libraries found through pkg-config: GMime 3 (MIME parsing in the gateway's inspection)
+# and libarchive (zip archives in the emulator mock's verdict rules).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0)
+pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
