@@ -26,11 +26,12 @@ std::string_view result_name(DeliveryResult result) {
 }  // namespace
 
 GatewayDeliverer::GatewayDeliverer(runtime::Host& host, const Config& config, Spool& spool,
-                                   RouteTls tls)
+                                   RouteTls tls, GatewayMetrics* metrics)
     : host_(host),
       config_(config),
       spool_(spool),
       tls_(std::move(tls)),
+      metrics_(metrics),
       router_(config),
       limiter_(host, config.delivery.max_connections_per_hop) {}
 
@@ -96,9 +97,28 @@ asio::awaitable<void> GatewayDeliverer::deliver_group(const QueuedMessage& messa
                                              {"recipients", transaction.recipients.size()},
                                              {"tls_policy", to_string(route.tls)}});
   const ClientSettings settings{.helo_name = config_.hostname, .timeouts = config_.delivery};
+  const runtime::SteadyTime started = host_.clock().now();
   const SessionOutcome session =
       co_await run_smtp_session(host_, settings, hop, transaction, content);
+  count_session(session, host_.clock().now() - started);
   record_results(message, group, hop_text, session, outcome);
+}
+
+void GatewayDeliverer::count_session(const SessionOutcome& session, runtime::Duration took) {
+  if (metrics_ == nullptr) {
+    return;
+  }
+  metrics_->delivery_seconds.observe(took);
+  if (session.tls) {
+    ++metrics_->tls_handshakes_outbound_total;
+  }
+  // A failed handshake ends the session, or under `may` sends the mail over a second,
+  // plaintext connection.
+  const bool failed_here = session.failure && session.failure->kind == FailureKind::tls_failed;
+  const bool fell_back = !session.tls && session.connections > 1;
+  if (failed_here || fell_back) {
+    ++metrics_->tls_handshakes_outbound_failed_total;
+  }
 }
 
 void GatewayDeliverer::defer(const QueuedMessage& message, std::size_t index,

@@ -26,6 +26,7 @@
 #include "gateway/delivery/route_tls.hpp"
 #include "gateway/delivery/router.hpp"
 #include "gateway/delivery/session_outcome.hpp"
+#include "gateway/observability/metrics.hpp"
 #include "gateway/queue/deliverer.hpp"
 #include "gateway/spool/spool.hpp"
 #include "runtime/host.hpp"
@@ -35,8 +36,10 @@ namespace gateway {
 class GatewayDeliverer final : public Deliverer {
  public:
   // `config` and `spool` must outlive the deliverer; `tls` holds the routes' contexts,
-  // built at startup with RouteTls::build.
-  GatewayDeliverer(runtime::Host& host, const Config& config, Spool& spool, RouteTls tls);
+  // built at startup with RouteTls::build. `metrics`, when given, is fed with each
+  // session's latency and outbound TLS handshakes, and must outlive the deliverer.
+  GatewayDeliverer(runtime::Host& host, const Config& config, Spool& spool, RouteTls tls,
+                   GatewayMetrics* metrics = nullptr);
   GatewayDeliverer(const GatewayDeliverer&) = delete;
   GatewayDeliverer& operator=(const GatewayDeliverer&) = delete;
 
@@ -55,10 +58,14 @@ class GatewayDeliverer final : public Deliverer {
   void record_results(const QueuedMessage& message, const RouteGroup& group, const std::string& hop,
                       const SessionOutcome& session, DeliveryOutcome& outcome);
 
+  // Feeds the metrics, when there are any, with one session's latency and handshakes.
+  void count_session(const SessionOutcome& session, runtime::Duration took);
+
   runtime::Host& host_;
   const Config& config_;
   Spool& spool_;
   RouteTls tls_;
+  GatewayMetrics* metrics_;
   Router router_;
   HopLimiter limiter_;
 };

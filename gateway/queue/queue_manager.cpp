@@ -25,7 +25,7 @@ std::int64_t milliseconds(runtime::Duration duration) {
 
 QueueManager::QueueManager(runtime::Host& host, Spool& spool, Inspector& inspector,
                            Deliverer& deliverer, BounceNotifier& bounces, RetryPolicy policy,
-                           QueueSettings settings)
+                           QueueSettings settings, GatewayMetrics* metrics)
     : host_(host),
       spool_(spool),
       inspector_(inspector),
@@ -33,6 +33,7 @@ QueueManager::QueueManager(runtime::Host& host, Spool& spool, Inspector& inspect
       bounces_(bounces),
       policy_(policy),
       settings_(settings),
+      metrics_(metrics),
       wake_timer_(host),
       control_timer_(host) {
   assert(settings_.max_concurrent_inspections > 0 && settings_.max_concurrent_deliveries > 0);
@@ -218,7 +219,11 @@ asio::awaitable<void> QueueManager::inspect(QueueId id) {
   persist(entry);
   record("queue.inspecting", id);
 
+  const runtime::SteadyTime started = host_.clock().now();
   const InspectionOutcome outcome = co_await inspector_.inspect(entry.message);
+  if (metrics_ != nullptr) {
+    metrics_->inspection_seconds.observe(host_.clock().now() - started);
+  }
   --inspecting_;
   wake();
   if (remove_if_requested(entry)) {
@@ -273,6 +278,7 @@ void QueueManager::settle_delivery(Entry& entry, const AttemptSummary& summary) 
                                             {"expired", summary.expired}});
   }
   report_bounces(entry, summary);
+  count_attempt(entry, summary);
 
   // The record holds the outcome before the message moves on or goes.
   persist(entry);
@@ -287,6 +293,26 @@ void QueueManager::settle_delivery(Entry& entry, const AttemptSummary& summary) 
                                            {"retry_after_ms", milliseconds(*summary.retry_after)},
                                            {"reply", record.last_error}});
   schedule_retry(entry, host_.clock().now() + *summary.retry_after);
+}
+
+void QueueManager::count_attempt(const Entry& entry, const AttemptSummary& summary) {
+  if (metrics_ == nullptr) {
+    return;
+  }
+  // Counted per message and attempt: an attempt may deliver to some recipients, bounce
+  // others and defer the rest, and then counts once under each.
+  metrics_->messages_delivered_total += summary.delivered.empty() ? 0 : 1;
+  metrics_->messages_bounced_total += summary.bounced.empty() ? 0 : 1;
+  metrics_->messages_deferred_total += summary.deferred_count == 0 ? 0 : 1;
+
+  // End to end: from the 250 to the last recipient's final outcome.
+  if (entry.message.record.state == MessageState::done) {
+    const runtime::WallTime received = entry.message.envelope.received_time;
+    const runtime::WallTime now = host_.clock().wall_now();
+    metrics_->end_to_end_seconds.observe(
+        now > received ? std::chrono::duration_cast<runtime::Duration>(now - received)
+                       : runtime::Duration{});
+  }
 }
 
 void QueueManager::report_bounces(const Entry& entry, const AttemptSummary& summary) {

@@ -33,6 +33,7 @@
 #include "gateway/queue/control_request.hpp"
 #include "gateway/queue/deliverer.hpp"
 #include "gateway/queue/inspector.hpp"
+#include "gateway/observability/metrics.hpp"
 #include "gateway/queue/retry_policy.hpp"
 #include "gateway/spool/queued_message.hpp"
 #include "gateway/spool/spool.hpp"
@@ -51,8 +52,11 @@ struct QueueSettings {
 
 class QueueManager {
  public:
+  // `metrics`, when given, is fed with inspection latency, delivery outcomes and end-to-end
+  // latency, and must outlive the manager.
   QueueManager(runtime::Host& host, Spool& spool, Inspector& inspector, Deliverer& deliverer,
-               BounceNotifier& bounces, RetryPolicy policy, QueueSettings settings = {});
+               BounceNotifier& bounces, RetryPolicy policy, QueueSettings settings = {},
+               GatewayMetrics* metrics = nullptr);
   QueueManager(const QueueManager&) = delete;
   QueueManager& operator=(const QueueManager&) = delete;
 
@@ -114,6 +118,7 @@ class QueueManager {
 
   // What follows a delivery attempt: events, bounce reports, the durable record.
   void settle_delivery(Entry& entry, const AttemptSummary& summary);
+  void count_attempt(const Entry& entry, const AttemptSummary& summary);
   void report_bounces(const Entry& entry, const AttemptSummary& summary);
   void finish(Entry& entry);
   bool remove_if_requested(Entry& entry);
@@ -135,6 +140,7 @@ class QueueManager {
   BounceNotifier& bounces_;
   RetryPolicy policy_;
   QueueSettings settings_;
+  GatewayMetrics* metrics_;
 
   std::map<QueueId, Entry> entries_;  // ordered by id: iteration never depends on addresses
   std::deque<QueueId> to_inspect_;

@@ -43,6 +43,7 @@ std::string first_line(const smtp::Reply& reply) {
 
 struct SmtpSession::DataOutcome {
   FillStatus status = FillStatus::ok;  // ok: the terminator was read
+  bool too_slow = false;               // with status timeout: the rate floor, not a deadline
   std::optional<smtp::Reply> rejection;
   runtime::error_code spool_error;
 };
@@ -306,8 +307,12 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_data() {
   DataOutcome outcome = co_await receive_data(*writer);
   if (outcome.status != FillStatus::ok) {
     writer->abandon();
-    end_reason_ = outcome.status == FillStatus::timeout ? "data_timeout" : "lost_in_data";
-    if (outcome.status == FillStatus::timeout) {
+    end_reason_ = outcome.too_slow                          ? "data_too_slow"
+                  : outcome.status == FillStatus::timeout ? "data_timeout"
+                                                          : "lost_in_data";
+    if (outcome.too_slow) {
+      co_await send(smtp::replies::too_slow(context_.config.hostname));
+    } else if (outcome.status == FillStatus::timeout) {
       co_await send(smtp::replies::timeout(context_.config.hostname));
     }
     co_return Next::close;
@@ -374,14 +379,30 @@ asio::awaitable<SmtpSession::DataOutcome> SmtpSession::receive_data(SpoolWriter&
     }
   });
 
-  const auto now = context_.host.clock().now();
-  const auto data_deadline = now + limits.data_timeout;
+  const auto started = context_.host.clock().now();
+  const auto data_deadline = started + limits.data_timeout;
+  std::uint64_t received_bytes = 0;
   for (;;) {
     const std::size_t used = reader.feed(input_.data());
     input_.consume(used);
+    received_bytes += used;
     if (reader.complete()) {
       outcome.rejection = reader.rejection();
       co_return outcome;
+    }
+
+    // The rate floor (limits.min_data_rate), once the phase has lasted a command timeout:
+    // a sender trickling bytes just fast enough to beat each read's deadline would
+    // otherwise hold a connection slot for the whole data timeout.
+    const auto elapsed = context_.host.clock().now() - started;
+    if (limits.min_data_rate_bytes_per_second > 0 && elapsed >= limits.command_timeout) {
+      const double seconds = std::chrono::duration<double>(elapsed).count();
+      const double rate = static_cast<double>(received_bytes) / seconds;
+      if (rate < static_cast<double>(limits.min_data_rate_bytes_per_second)) {
+        outcome.status = FillStatus::timeout;
+        outcome.too_slow = true;
+        co_return outcome;
+      }
     }
 
     // Each read waits at most a command timeout, and the whole phase the data timeout.

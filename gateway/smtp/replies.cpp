@@ -77,6 +77,11 @@ Reply timeout(std::string_view hostname) {
   return make(421, "4.4.2", with_host(hostname, "Timeout exceeded, closing connection"));
 }
 
+Reply too_slow(std::string_view hostname) {
+  return make(421, "4.4.2",
+              with_host(hostname, "Data rate below the minimum, closing connection"));
+}
+
 Reply shutting_down(std::string_view hostname) {
   return make(421, "4.3.2", with_host(hostname, "Service shutting down, closing connection"));
 }

@@ -29,6 +29,7 @@ Reply ready_to_start_tls();                        // 220 2.0.0, STARTTLS
 // 421: the server closes the connection after sending these (RFC 5321 3.8).
 Reply too_many_connections(std::string_view hostname);  // 421 4.3.2
 Reply timeout(std::string_view hostname);               // 421 4.4.2
+Reply too_slow(std::string_view hostname);              // 421 4.4.2 data rate
 Reply shutting_down(std::string_view hostname);         // 421 4.3.2
 
 // 4yz: try again later.

@@ -196,7 +196,7 @@ struct DeliveryWorld {
     };
     auto tls = gateway::RouteTls::build(config, read_ca);
     BOOST_TEST_REQUIRE(tls.has_value());
-    deliverer.emplace(gateway, config, *spool, std::move(*tls));
+    deliverer.emplace(gateway, config, *spool, std::move(*tls), &metrics);
     return *deliverer;
   }
 
@@ -284,6 +284,7 @@ struct DeliveryWorld {
   gateway::Config config = make_config();
   std::map<std::string, std::string> ca_files;
   std::optional<gateway::Spool> spool;
+  gateway::GatewayMetrics metrics;
   std::optional<gateway::GatewayDeliverer> deliverer;
 };
 

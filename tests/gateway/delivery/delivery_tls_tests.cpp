@@ -63,6 +63,9 @@ BOOST_AUTO_TEST_CASE(may_encrypts_when_starttls_is_offered_and_delivers_plainly_
       BOOST_TEST(w.record->connections == 1u);
       // After the handshake the client greets again (RFC 3207 4.2).
       BOOST_TEST(w.record->commands_named("EHLO").size() == (offered ? 2u : 1u));
+      BOOST_TEST(w.metrics.tls_handshakes_outbound_total == (offered ? 1u : 0u));
+      BOOST_TEST(w.metrics.tls_handshakes_outbound_failed_total == 0u);
+      BOOST_TEST(w.metrics.delivery_seconds.count() == 1u);
     }
   }
 }
@@ -83,6 +86,8 @@ BOOST_AUTO_TEST_CASE(may_reconnects_in_plaintext_after_a_failed_handshake) {
   BOOST_TEST_REQUIRE(w.record->messages.size() == 1u);
   BOOST_TEST(!w.record->messages.front().tls);
   BOOST_TEST(w.count_events("delivery.tls_fallback") == 1u);
+  BOOST_TEST(w.metrics.tls_handshakes_outbound_total == 0u);
+  BOOST_TEST(w.metrics.tls_handshakes_outbound_failed_total == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(encrypt_defers_without_tls_and_never_sends_mail_in_plaintext) {

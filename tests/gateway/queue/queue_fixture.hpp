@@ -260,6 +260,7 @@ struct QueueWorld {
   FakeInspector inspector;
   FakeDeliverer deliverer;
   RecordingBounces bounces;
+  gateway::GatewayMetrics metrics;  // outlives crashes: it counts over the whole test
   std::vector<QueueId> committed_ids;
   std::weak_ptr<GatewayProcess> current;
 
@@ -270,6 +271,6 @@ struct QueueWorld {
 inline GatewayProcess::GatewayProcess(runtime::Host& host, QueueWorld& q)
     : spool(host, spool_test::spool_folder),
       manager(host, spool, q.inspector, q.deliverer, q.bounces, gateway::RetryPolicy(q.retry),
-              q.settings) {}
+              q.settings, &q.metrics) {}
 
 }  // namespace queue_test

@@ -121,6 +121,32 @@ BOOST_AUTO_TEST_CASE(a_permanent_failure_bounces_at_once_and_only_that_recipient
   BOOST_TEST(q.count("queue.bounced") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(metrics_count_each_attempt_by_outcome_and_time_each_stage) {
+  QueueWorld q;
+  q.inspector.latency = 2s;
+  q.deliverer.latency = 1s;
+  // Carol is deferred once, then bounces; Bob is delivered at once.
+  q.deliverer.decide = [](const auto&, const std::string& recipient, int attempt) {
+    if (recipient == "bob@corp.example") {
+      return delivered_reply;
+    }
+    return attempt == 1 ? deferred_reply
+                        : std::pair{DeliveryResult::bounced, std::string("550 5.1.1 no user")};
+  };
+  q.boot();
+  q.send_default();
+  q.run_until([&] { return q.gateway().manager.size() == 0; }, 1h);
+
+  BOOST_TEST(q.metrics.messages_delivered_total == 1u);
+  BOOST_TEST(q.metrics.messages_deferred_total == 1u);
+  BOOST_TEST(q.metrics.messages_bounced_total == 1u);
+  BOOST_TEST(q.metrics.inspection_seconds.count() == 1u);
+  BOOST_TEST(q.metrics.inspection_seconds.sum_seconds() == 2.0);
+  // Received at 0; inspected by 2 s; first attempt 2..3 s; retried 5 minutes later.
+  BOOST_TEST_REQUIRE(q.metrics.end_to_end_seconds.count() == 1u);
+  BOOST_TEST(q.metrics.end_to_end_seconds.sum_seconds() == 304.0);
+}
+
 BOOST_AUTO_TEST_CASE(the_null_sender_never_gets_a_bounce) {
   struct Case {
     const char* name;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
@@ -136,6 +138,7 @@ struct Step {
   std::string send;
   int replies = 1;
   bool then_tls = false;  // after the replies, run a TLS handshake as a client
+  runtime::Duration pause{};  // virtual time to wait before sending
 };
 
 struct Conversation {
@@ -262,11 +265,20 @@ inline asio::awaitable<void> Fixture::converse(runtime::Host& host, std::vector<
     if (!open) {
       break;
     }
+    if (step.pause > runtime::Duration{}) {
+      runtime::Timer pause(host);
+      pause.expires_after(step.pause);
+      runtime::error_code pause_error;
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, pause_error));
+    }
     if (!step.send.empty()) {
       auto [ec, written] = co_await asio::async_write(stream, asio::buffer(step.send),
                                                       asio::as_tuple(asio::use_awaitable));
       (void)written;
       if (ec) {
+        // The server hung up; what it said before that is still to be read.
+        wanted = std::numeric_limits<std::size_t>::max();
+        co_await read_replies();
         talk->closed_by_server = true;
         break;
       }

@@ -111,6 +111,45 @@ BOOST_AUTO_TEST_CASE(an_idle_client_gets_421_after_exactly_the_command_timeout) 
   BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count() == 30'000);
 }
 
+// A sender that trickles 10 bytes every 10 s beats every read's 30 s deadline; only the
+// rate floor stops it. Without a floor the same sender gets its message through. With
+// one, the client listens after its third piece, 30 s into DATA, where the cut must come
+// (a client that wrote on instead could lose the reply to the reset its writes provoke).
+std::vector<Step> trickled_message(bool listen_after_third_piece) {
+  std::vector<Step> steps{{ehlo}, {envelope, 2}, {"DATA\r\n"}, {"Subject: slow\r\n\r\n", 0}};
+  for (int piece = 1; piece <= 8; ++piece) {
+    const bool listen = listen_after_third_piece && piece == 3;
+    steps.push_back({.send = "0123456789", .replies = listen ? 1 : 0, .pause = 10s});
+  }
+  steps.push_back({.send = "\r\n.\r\n", .replies = 1, .pause = 10s});
+  return steps;
+}
+
+BOOST_AUTO_TEST_CASE(a_sender_below_the_minimum_data_rate_gets_421_and_nothing_is_queued) {
+  Fixture fixture(base_config("limits:\n  command_timeout: 30s\n  min_data_rate: 100\n"));
+  auto talk = fixture.talk(trickled_message(true));
+  BOOST_TEST(talk.codes == codes({220, 250, 250, 250, 354, 421}),
+             boost::test_tools::per_element());
+  BOOST_TEST(talk.received.find("421 4.4.2") != std::string::npos);
+  // The check waits for a command timeout of data: the 421 answers the third piece, 30 s
+  // after the 354.
+  BOOST_TEST_REQUIRE(talk.reply_times.size() == 6u);
+  const auto waited = talk.reply_times[5] - talk.reply_times[4];
+  BOOST_TEST(waited >= 30s);
+  BOOST_TEST(waited < 31s);
+  fixture.world.run_until_idle(fixture.world.now() + 1h);
+  auto messages = fixture.process->spool.list_messages();
+  BOOST_REQUIRE(messages.has_value());
+  BOOST_TEST(messages->empty());
+}
+
+BOOST_AUTO_TEST_CASE(without_a_minimum_data_rate_a_slow_sender_is_only_bound_by_timeouts) {
+  Fixture fixture(base_config("limits:\n  command_timeout: 30s\n"));
+  auto talk = fixture.talk(trickled_message(false));
+  BOOST_TEST(talk.codes == codes({220, 250, 250, 250, 354, 250}),
+             boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(a_connection_lost_in_data_leaves_nothing_queued) {
   Fixture fixture;
   fixture.talk({{ehlo}, {envelope, 2}, {"DATA\r\n"}, {"Subject: cut\r\n\r\nhalf a body", 0}});
