@@ -20,6 +20,9 @@ if(MTA_SANITIZE)
   # sized operator delete as mismatched with the frame's operator new: a false positive
   # (both are Asio's own pair), so it is silenced for sanitizer builds only.
   add_compile_options(-Wno-mismatched-new-delete)
+  # Sanitizer instrumentation also defeats g++ 12's flow analysis in Beast's HTTP parser,
+  # which then reports a boost::optional as maybe used uninitialized: silenced likewise.
+  add_compile_options(-Wno-maybe-uninitialized)
   add_link_options(-fsanitize=${MTA_SANITIZE})
 endif()
 
