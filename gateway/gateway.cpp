@@ -3,6 +3,7 @@
 #include "gateway/delivery/dsn_notifier.hpp"
 #include "gateway/delivery/gateway_deliverer.hpp"
 #include "gateway/delivery/route_tls.hpp"
+#include "gateway/inspection/message_inspector.hpp"
 #include "gateway/observability/metrics.hpp"
 #include "gateway/observability/metrics_server.hpp"
 #include "gateway/queue/inspector.hpp"
@@ -31,6 +32,15 @@ QueueSettings queue_settings(const Config& config) {
   return settings;
 }
 
+// The sandbox's inspection when an emulation section is configured, else none.
+std::unique_ptr<Inspector> make_inspector(runtime::Host& host, const Config& config,
+                                          Spool& spool, Logger& log) {
+  if (!config.emulation) {
+    return std::make_unique<PassThroughInspector>();
+  }
+  return std::make_unique<inspection::MessageInspector>(host, config, spool, log);
+}
+
 }  // namespace
 
 // Declaration order is construction order: each part refers only to parts above it.
@@ -41,12 +51,13 @@ struct Gateway::Parts {
         config(std::move(c)),
         logger(h.clock(), inputs.log_format, config.log_level, std::move(inputs.log_sink)),
         spool(h, config.spool_dir),
+        inspector(make_inspector(h, config, spool, logger)),
         deliverer(h, config, spool, std::move(route_tls), &metrics),
         bounces(h, config, spool, [this](QueuedMessage message) { queue.commit(message); }),
-        queue(h, spool, inspector, deliverer, bounces, retry_policy(config),
+        queue(h, spool, *inspector, deliverer, bounces, retry_policy(config),
               queue_settings(config), &metrics),
         inbound_tls(std::move(inbound)),
-        context{h,      config,  spool, queue, inspector, logger, metrics,
+        context{h,      config,  spool, queue, *inspector, logger, metrics,
                 inbound_tls ? &*inbound_tls : nullptr},
         server(context),
         metrics_server(h, [this] {
@@ -59,7 +70,7 @@ struct Gateway::Parts {
   Logger logger;
   GatewayMetrics metrics;
   Spool spool;
-  PassThroughInspector inspector;
+  std::unique_ptr<Inspector> inspector;
   GatewayDeliverer deliverer;
   DsnNotifier bounces;
   QueueManager queue;

@@ -81,7 +81,8 @@ void QueueManager::commit(QueuedMessage message) {
                          {"size_bytes", message.content_size_bytes}});
   auto [at, inserted] = entries_.emplace(id, Entry{std::move(message), Slot::parked, {}, false});
   assert(inserted && "queue ids are unique");
-  schedule_inspection(at->second);
+  // Fresh mail is received; inline mode commits what it has already inspected.
+  place(at->second);
   wake();
 }
 

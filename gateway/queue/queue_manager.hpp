@@ -73,7 +73,9 @@ class QueueManager {
   // admitted and overshoot the limit by at most the number of concurrent DATA phases.
   bool admit() const { return entries_.size() < settings_.max_queue_messages; }
 
-  // Takes a message the spool has just committed and wakes processing.
+  // Takes a message the spool has just committed and wakes processing. It goes where its
+  // state says: a received message to inspection; one that inline mode has inspected
+  // (ready, or held) straight on.
   void commit(QueuedMessage message);
 
   std::size_t size() const { return entries_.size(); }

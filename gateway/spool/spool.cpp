@@ -143,7 +143,7 @@ runtime::Result<SpoolWriter> Spool::begin(const Envelope& envelope) {
 
     // The envelope goes first, so the writer only ever appends content.
     const std::string header = encode_spool_header(id, envelope);
-    SpoolWriter writer(*this, id, envelope, std::move(*opened), header.size());
+    SpoolWriter writer(*this, id, envelope, std::move(*opened), header.size(), false);
     if (auto ec = writer.append_header(header)) {
       return ec;
     }
@@ -151,6 +151,34 @@ runtime::Result<SpoolWriter> Spool::begin(const Envelope& envelope) {
   }
   assert(false && "queue id generator keeps repeating itself");
   return errno_code(EEXIST);
+}
+
+runtime::Result<SpoolWriter> Spool::begin_replacement(const QueueId& id,
+                                                      const Envelope& envelope) {
+  assert(!envelope.recipients.empty());
+  if (!contains(id)) {
+    return errno_code(ENOENT);
+  }
+  // A leftover of an earlier attempt that a crash or an error cut short.
+  if (storage().exists(incoming_path(id))) {
+    if (auto ec = storage().remove(incoming_path(id))) {
+      return ec;
+    }
+  }
+  auto opened = storage().open(incoming_path(id), runtime::OpenMode::create_new);
+  if (!opened) {
+    return opened.error();
+  }
+  const std::string header = encode_spool_header(id, envelope);
+  SpoolWriter writer(*this, id, envelope, std::move(*opened), header.size(), true);
+  if (auto ec = writer.append_header(header)) {
+    return ec;
+  }
+  return writer;
+}
+
+std::string Spool::scratch_path(const QueueId& id, std::string_view purpose) const {
+  return incoming_path(id) + "." + std::string(purpose);
 }
 
 runtime::Result<SpoolReader> Spool::open_message(const QueueId& id) {

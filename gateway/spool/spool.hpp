@@ -2,7 +2,9 @@
 // folder (config spool_dir) on runtime::Storage laid out as
 //
 //   <spool>/messages/<queue id>             a committed message (format: spool_format.hpp)
-//   <spool>/messages/.incoming.<queue id>   a message still being received
+//   <spool>/messages/.incoming.<queue id>   a message still being received, or the new
+//                                           content of one being rewritten
+//   <spool>/messages/.incoming.<id>.<what>  a stage's working file (scratch_path)
 //   <spool>/state/<queue id>                its queue state (format: queue_record.hpp);
 //                                           absent means received
 //   <spool>/control/                        requests from `mta-gateway queue` (see
@@ -58,6 +60,16 @@ class Spool {
   // writes the envelope. The envelope has at least one recipient. Errors: EIO, ENOSPC,
   // ENOENT (the spool was not prepared).
   runtime::Result<SpoolWriter> begin(const Envelope& envelope);
+
+  // Starts writing new content for a committed message (a rewrite after inspection) under
+  // its temporary name; commit() replaces the old content atomically, so a crash leaves
+  // one version or the other, each whole. The envelope is the message's own. Errors: EIO,
+  // ENOSPC, ENOENT (no such message).
+  runtime::Result<SpoolWriter> begin_replacement(const QueueId& id, const Envelope& envelope);
+
+  // A name for a working file of a message's stage (such as a decoded attachment on its
+  // way to the sandbox): never synced, and discarded by recovery.
+  std::string scratch_path(const QueueId& id, std::string_view purpose) const;
 
   // Opens a committed message and checks its structure. Errors: ENOENT (no such
   // message), EIO, corrupt_record.

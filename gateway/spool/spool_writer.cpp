@@ -8,12 +8,14 @@
 namespace gateway {
 
 SpoolWriter::SpoolWriter(Spool& spool, QueueId id, Envelope envelope,
-                         std::unique_ptr<runtime::File> file, std::uint64_t header_size)
+                         std::unique_ptr<runtime::File> file, std::uint64_t header_size,
+                         bool replacing)
     : spool_(&spool),
       id_(std::move(id)),
       envelope_(std::move(envelope)),
       file_(std::move(file)),
-      header_size_(header_size) {}
+      header_size_(header_size),
+      replacing_(replacing) {}
 
 SpoolWriter::SpoolWriter(SpoolWriter&& other) noexcept
     : spool_(other.spool_),
@@ -21,6 +23,7 @@ SpoolWriter::SpoolWriter(SpoolWriter&& other) noexcept
       envelope_(std::move(other.envelope_)),
       file_(std::move(other.file_)),
       header_size_(other.header_size_),
+      replacing_(other.replacing_),
       content_size_(other.content_size_),
       checksum_(other.checksum_),
       failure_(other.failure_) {}
@@ -90,6 +93,11 @@ runtime::error_code SpoolWriter::make_durable() {
     return ec;
   }
   if (auto ec = spool_->storage().sync_directory(spool_->messages_folder())) {
+    if (replacing_) {
+      // Either version is a whole message with the same envelope; removing the name now
+      // would lose both.
+      return ec;
+    }
     // The final name may or may not survive a crash; without one the client will send
     // again, so take the name back rather than deliver a message it was refused.
     (void)spool_->storage().remove(final_path());

@@ -38,7 +38,8 @@ class SpoolWriter {
 
   // Makes the message durable under its final name: writes the trailer, checks the file's
   // size, syncs the file, renames it into place and syncs the folder. On failure nothing
-  // is queued (the files are removed as far as the disk allows). Errors: EIO, ENOSPC,
+  // is queued (the files are removed as far as the disk allows); a replacement leaves the
+  // old content, or the new one when only the folder sync failed. Errors: EIO, ENOSPC,
   // corrupt_record (the file's size disagrees with what was written).
   runtime::Result<QueuedMessage> commit();
 
@@ -49,7 +50,7 @@ class SpoolWriter {
   friend class Spool;
 
   SpoolWriter(Spool& spool, QueueId id, Envelope envelope, std::unique_ptr<runtime::File> file,
-              std::uint64_t header_size);
+              std::uint64_t header_size, bool replacing);
 
   // Writes the prefix and header block, which do not count as content.
   runtime::error_code append_header(std::string_view header);
@@ -62,6 +63,7 @@ class SpoolWriter {
   Envelope envelope_;
   std::unique_ptr<runtime::File> file_;  // null once committed or abandoned
   std::uint64_t header_size_ = 0;        // prefix and header block
+  bool replacing_ = false;               // the final name holds the version being replaced
   std::uint64_t content_size_ = 0;
   Checksum checksum_;
   runtime::error_code failure_;

@@ -1,0 +1,51 @@
+// The gateway's inspection stage with a sandbox behind it: finds the files in a spooled
+// message (analyse), has the emulation service judge each at once (TeClient, all files of
+// a message in parallel, all under one deadline of emulation.max_delay from the start of
+// inspection), decides per file by verdict and fail mode (verdict_policy), and replaces the
+// spooled content with the rewritten version: removed files become notices, forged
+// X-Threat-Emulation fields are dropped and one field per file is added at the top.
+//
+// A file's bytes reach the service only when it asks for an upload; they are decoded once
+// into a scratch file of the spool and streamed from there, never held whole in memory.
+//
+// Returns hold (for `mta-gateway queue release`) when fail mode close and quarantine.hold
+// meet a file without a verdict, and when the message cannot be read or rewritten (the
+// reason says which); everything else goes on to delivery.
+//
+// Exempt recipients: a message whose every recipient is exempt is passed on untouched; a
+// message with both kinds is inspected for all of them.
+//
+// TODO: quarantine.address gets no copy of the original yet: an operator who set it finds
+// nothing there, and the original of a stripped message is kept nowhere.
+#pragma once
+
+#include <string>
+
+#include "gateway/config.hpp"
+#include "gateway/emulation/te_client.hpp"
+#include "gateway/observability/logger.hpp"
+#include "gateway/queue/inspector.hpp"
+#include "gateway/spool/spool.hpp"
+#include "runtime/host.hpp"
+
+namespace gateway::inspection {
+
+class MessageInspector final : public Inspector {
+ public:
+  // `config` (with an emulation section), `spool` and `log` must outlive the inspector.
+  MessageInspector(runtime::Host& host, const Config& config, Spool& spool, Logger& log);
+
+  boost::asio::awaitable<InspectionOutcome> inspect(QueuedMessage& message) override;
+
+ private:
+  bool all_recipients_exempt(const QueuedMessage& message) const;
+
+  runtime::Host& host_;
+  const Config& config_;
+  const Emulation& emulation_;
+  Spool& spool_;
+  Logger& log_;
+  emulation::TeClient client_;
+};
+
+}  // namespace gateway::inspection
