@@ -1,13 +1,16 @@
-// mta-sim: runs simulated worlds. For now it runs the demonstration world; scenario files
-// (`mta-sim run`, `mta-sim list`) arrive with the scenario runner.
+// mta-sim: runs simulated worlds. For now it runs the demonstration worlds (the product's
+// story in mta and inline mode, then the kernel's crash and partition world); scenario
+// files (`mta-sim run`, `mta-sim list`) arrive with the scenario runner.
 #include <cstdio>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "scenarios/demo.hpp"
+#include "scenarios/story.hpp"
 
 namespace {
 
@@ -30,6 +33,28 @@ void write_line(std::string_view line, void* context) {
   }
 }
 
+// Prints one telling of the product's story; true when it ended as it must.
+bool tell_story(std::uint64_t seed, bool inline_mode) {
+  const auto story = scenarios::run_story({.seed = seed, .inline_mode = inline_mode});
+  std::cout << "\n" << story.mode << " mode: a mail with tool.com (EICAR) and figures.csv over "
+            << "STARTTLS; the sandbox takes 3 minutes per file\n";
+  for (const auto& event : story.timeline) {
+    std::cout << "  t=" << std::fixed << std::setprecision(3) << std::setw(9) << event.at_seconds
+              << "s  " << std::left << std::setw(9) << event.who << std::right << event.what
+              << "\n";
+  }
+  std::cout << "  the source waited " << std::setprecision(3) << story.source_held_seconds
+            << " s for its 250; delivered: " << (story.delivered ? "yes" : "no")
+            << ", EICAR delivered: " << (story.eicar_delivered ? "YES" : "no")
+            << ", figures.csv intact: " << (story.clean_file_intact ? "yes" : "no") << "\n";
+  for (const auto& verdict : story.verdicts) {
+    std::cout << "  X-Threat-Emulation: " << verdict << "\n";
+  }
+  std::cout.unsetf(std::ios::floatfield);
+  return story.source_got_250 && story.delivered && !story.eicar_delivered &&
+         story.clean_file_intact;
+}
+
 int run_demo_command(std::uint64_t seed, const std::string& trace_path, bool print_trace) {
   TraceFile trace;
   trace.echo = print_trace;
@@ -42,6 +67,10 @@ int run_demo_command(std::uint64_t seed, const std::string& trace_path, bool pri
   }
 
   std::cout << "seed " << seed << ": replay with `mta-sim demo --seed " << seed << "`\n";
+  const bool told = tell_story(seed, false) & tell_story(seed, true);
+
+  std::cout << "\nthe kernel: a source, a relay that crashes and restarts, a link cut for five "
+               "minutes\n";
   auto result = scenarios::run_demo({.seed = seed, .on_trace_line = write_line, .context = &trace});
 
   std::cout << "demo: " << result.messages_acknowledged << " messages acknowledged, "
@@ -52,7 +81,7 @@ int run_demo_command(std::uint64_t seed, const std::string& trace_path, bool pri
     std::cout << "trace written to " << trace_path << "\n";
   }
   // Every acknowledged message must be on disk: the store-and-forward promise.
-  return result.messages_on_disk == result.messages_acknowledged ? exit_ok : exit_failed;
+  return told && result.messages_on_disk == result.messages_acknowledged ? exit_ok : exit_failed;
 }
 
 }  // namespace
