@@ -66,11 +66,22 @@ void DsnNotifier::notify(const QueuedMessage& message, std::span<const std::size
                                          {"dsn_queue_id", committed->id().text()},
                                          {"recipients", recipients.size()}});
 
-  // DSNs follow the route of the sender's domain, then "*"; without either, say so.
+  // DSNs follow the route of the sender's domain, then "*"; without either the
+  // notification is held (DESIGN.md) for an operator to release once a route exists, or
+  // to delete.
   const std::string_view domain = recipient_domain(message.envelope.mail_from);
   if (find_route(config_, domain) == nullptr) {
     host_.events().record("delivery.dsn_no_route",
-                          {{"queue_id", message.id().text()}, {"domain", domain}});
+                          {{"queue_id", message.id().text()},
+                           {"dsn_queue_id", committed->id().text()},
+                           {"domain", domain}});
+    committed->record.state = MessageState::held;
+    committed->record.last_error = "no route to the sender's domain " + std::string(domain);
+    if (auto ec = spool_.save_state(committed->record)) {
+      // Unsaved, the hold still applies until a restart, which brings the notification
+      // back as received; it is then deferred for want of a route, as any mail would be.
+      failed(message, "hold", ec);
+    }
   }
   commit_(std::move(*committed));
 }

@@ -9,12 +9,9 @@
 //
 // Events: "delivery.dsn" (queue_id of the original, dsn_queue_id, recipients) once the
 // notification is committed; "delivery.dsn_failed" (queue_id, stage, error) when it could
-// not be spooled; "delivery.dsn_no_route" (queue_id, domain) when no route reaches the
-// sender.
-//
-// TODO: A notification without a route is queued like any other mail instead of held: it is
-// deferred with 4.4.4 until the queue lifetime runs out and then dropped (it has the null
-// sender), so it is lost unless an operator adds a route within that lifetime.
+// not be spooled; "delivery.dsn_no_route" (queue_id, dsn_queue_id, domain) when no route
+// reaches the sender, in which case the notification is committed held, for
+// `mta-gateway queue release` once a route exists.
 #pragma once
 
 #include <cstddef>

@@ -290,6 +290,28 @@ BOOST_AUTO_TEST_CASE(the_notifier_spools_a_dsn_and_hands_it_to_the_queue) {
   BOOST_TEST(w.count_events("delivery.dsn") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_dsn_without_a_route_to_the_sender_is_held_durably) {
+  DeliveryWorld w;
+  w.config.routes = {make_route("corp.example", sink_address, TlsPolicy::none)};
+  std::vector<gateway::QueuedMessage> committed;
+  gateway::DsnNotifier notifier(w.gateway, w.config, *w.spool,
+                                [&](gateway::QueuedMessage dsn) { committed.push_back(dsn); });
+  gateway::QueuedMessage original = w.spool_message({"bob@corp.example"});
+  original.record.recipients[0].reply = "550 5.1.1 no such user";
+  const std::vector<std::size_t> bounced = {0};
+  notifier.notify(original, bounced);
+
+  BOOST_TEST_REQUIRE(committed.size() == 1u);
+  BOOST_TEST((committed.front().record.state == gateway::MessageState::held));
+  BOOST_TEST(committed.front().record.last_error.find("source.example") != std::string::npos);
+  // The hold survives a restart: it is in the state record on disk.
+  auto stored = w.spool->load_state(committed.front().id());
+  BOOST_TEST_REQUIRE(stored.has_value());
+  BOOST_TEST_REQUIRE(stored->has_value());
+  BOOST_TEST(((*stored)->state == gateway::MessageState::held));
+  BOOST_TEST(w.count_events("delivery.dsn_no_route") == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(the_notifier_sends_nothing_for_a_null_sender) {
   DeliveryWorld w;
   std::vector<gateway::QueuedMessage> committed;
