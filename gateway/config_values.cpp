@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "gateway/config_defaults.hpp"
+#include "gateway/smtp/ascii.hpp"
 
 namespace gateway::config_values {
 namespace {
@@ -220,15 +221,7 @@ std::optional<std::string> normalize_base_url(std::string_view text) {
   return std::nullopt;
 }
 
-std::string to_lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return lower;
-}
+std::string to_lower(std::string_view text) { return smtp::ascii::to_lower(text); }
 
 std::string resolve_path(std::string_view config_file_path, std::string_view path) {
   if (path.starts_with('/')) {

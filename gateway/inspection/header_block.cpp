@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gateway/inspection/source_lines.hpp"
+#include "gateway/smtp/ascii.hpp"
 
 namespace gateway::inspection {
 namespace {
@@ -39,21 +40,10 @@ std::string_view field_name(std::string_view line) {
 }  // namespace
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
+  return smtp::ascii::iequals(a, b);
 }
 
-std::string to_lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return lower;
-}
+std::string to_lower(std::string_view text) { return smtp::ascii::to_lower(text); }
 
 std::vector<const HeaderField*> HeaderBlock::all(std::string_view name) const {
   std::vector<const HeaderField*> found;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace gateway::smtp::ascii {
@@ -58,6 +59,15 @@ constexpr bool is_visible(char c) {
 
 constexpr char to_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// The whole text with ASCII capitals folded; every other byte as it was.
+inline std::string to_lower(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) {
+    c = to_lower(c);
+  }
+  return lower;
 }
 
 constexpr bool iequals(std::string_view a, std::string_view b) {
