@@ -131,17 +131,24 @@ class GatewayUnderTest {
       : folder_(make_folder()),
         port_(free_port()),
         host_({.name = "bench-gateway", .seed = 1, .io = io_, .storage = storage_}) {
-    const std::string yaml = "hostname: gw.example.net\n"
-                             "listen: 127.0.0.1:" + std::to_string(port_) + "\n"
-                             "accepted_domains: [corp.example]\n"
-                             "spool_dir: " + (folder_ / "spool").string() + "\n"
-                             "routes:\n"
-                             "  - domain: corp.example\n"
-                             "    next_hop: 127.0.0.1:" + std::to_string(sink_.port()) + "\n"
-                             "    tls: none\n"
-                             "limits:\n"
-                             "  max_connections: 1000\n"
-                             "  max_queue_messages: 1000000\n";
+    const std::string yaml =
+        "hostname: gw.example.net\n"
+        "listen: 127.0.0.1:" +
+        std::to_string(port_) +
+        "\n"
+        "accepted_domains: [corp.example]\n"
+        "spool_dir: " +
+        (folder_ / "spool").string() +
+        "\n"
+        "routes:\n"
+        "  - domain: corp.example\n"
+        "    next_hop: 127.0.0.1:" +
+        std::to_string(sink_.port()) +
+        "\n"
+        "    tls: none\n"
+        "limits:\n"
+        "  max_connections: 1000\n"
+        "  max_queue_messages: 1000000\n";
     auto config = gateway::parse_config(yaml, (folder_ / "gateway.yaml").string());
     if (!config) {
       throw std::runtime_error("bench_gateway: the built-in configuration does not parse");
@@ -164,9 +171,7 @@ class GatewayUnderTest {
     std::filesystem::remove_all(folder_, ignored);
   }
 
-  tcp::endpoint endpoint() const {
-    return {asio::ip::make_address("127.0.0.1"), port_};
-  }
+  tcp::endpoint endpoint() const { return {asio::ip::make_address("127.0.0.1"), port_}; }
 
   // Shared by every benchmark and thread in this process, started on first use.
   static GatewayUnderTest& instance() {
@@ -208,9 +213,10 @@ std::string message_body(std::size_t size_bytes) {
 void messages_accepted(benchmark::State& state) {
   auto& gateway = GatewayUnderTest::instance();
   const auto size_bytes = static_cast<std::size_t>(state.range(0));
-  const std::string transaction = "MAIL FROM:<a@sender.example>\r\n"
-                                  "RCPT TO:<b@corp.example>\r\n"
-                                  "DATA\r\n";
+  const std::string transaction =
+      "MAIL FROM:<a@sender.example>\r\n"
+      "RCPT TO:<b@corp.example>\r\n"
+      "DATA\r\n";
   const std::string body = message_body(size_bytes);
 
   asio::io_context io;

@@ -221,7 +221,9 @@ std::optional<std::string> normalize_base_url(std::string_view text) {
   return std::nullopt;
 }
 
-std::string to_lower(std::string_view text) { return smtp::ascii::to_lower(text); }
+std::string to_lower(std::string_view text) {
+  return smtp::ascii::to_lower(text);
+}
 
 std::string resolve_path(std::string_view config_file_path, std::string_view path) {
   if (path.starts_with('/')) {

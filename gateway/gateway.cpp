@@ -33,8 +33,8 @@ QueueSettings queue_settings(const Config& config) {
 }
 
 // The sandbox's inspection when an emulation section is configured, else none.
-std::unique_ptr<Inspector> make_inspector(runtime::Host& host, const Config& config,
-                                          Spool& spool, Logger& log) {
+std::unique_ptr<Inspector> make_inspector(runtime::Host& host, const Config& config, Spool& spool,
+                                          Logger& log) {
   if (!config.emulation) {
     return std::make_unique<PassThroughInspector>();
   }
@@ -57,8 +57,8 @@ struct Gateway::Parts {
         queue(h, spool, *inspector, deliverer, bounces, retry_policy(config),
               queue_settings(config), &metrics),
         inbound_tls(std::move(inbound)),
-        context{h,      config,  spool, queue, *inspector, logger, metrics,
-                inbound_tls ? &*inbound_tls : nullptr},
+        context{h,          config, spool,   queue,
+                *inspector, logger, metrics, inbound_tls ? &*inbound_tls : nullptr},
         server(context),
         metrics_server(h, [this] {
           metrics.queue_depth = static_cast<std::int64_t>(queue.size());
@@ -80,8 +80,8 @@ struct Gateway::Parts {
   MetricsServer metrics_server;
 };
 
-std::unique_ptr<Gateway> Gateway::create(runtime::Host& host, Config config,
-                                         GatewayInputs inputs, std::string& error) {
+std::unique_ptr<Gateway> Gateway::create(runtime::Host& host, Config config, GatewayInputs inputs,
+                                         std::string& error) {
   // The routes' TLS contexts, from their CA files.
   auto route_tls = RouteTls::build(config, inputs.read_ca_file);
   if (!route_tls) {
@@ -94,11 +94,11 @@ std::unique_ptr<Gateway> Gateway::create(runtime::Host& host, Config config,
   // The inbound STARTTLS identity.
   std::optional<runtime::TlsContext> inbound;
   if (config.tls) {
-    auto context = runtime::TlsContext::server(inputs.tls_certificate_pem,
-                                               inputs.tls_private_key_pem);
+    auto context =
+        runtime::TlsContext::server(inputs.tls_certificate_pem, inputs.tls_private_key_pem);
     if (!context) {
-      error = "tls: " + config.tls->certificate_file + ", " + config.tls->private_key_file +
-              ": " + context.error().message();
+      error = "tls: " + config.tls->certificate_file + ", " + config.tls->private_key_file + ": " +
+              context.error().message();
       return nullptr;
     }
     inbound.emplace(std::move(*context));
@@ -142,17 +142,23 @@ runtime::error_code Gateway::start(std::string& error) {
 
 void Gateway::stop() {
   Parts& p = *parts_;
-  p.logger.info("gateway.stopping", {{"sessions", p.server.active_sessions()},
-                                     {"queued", p.queue.size()}});
+  p.logger.info("gateway.stopping",
+                {{"sessions", p.server.active_sessions()}, {"queued", p.queue.size()}});
   p.server.stop();
   p.metrics_server.stop();
   p.queue.stop();
 }
 
-bool Gateway::idle() const { return parts_->server.active_sessions() == 0 && !parts_->queue.busy(); }
+bool Gateway::idle() const {
+  return parts_->server.active_sessions() == 0 && !parts_->queue.busy();
+}
 
-const Config& Gateway::config() const { return parts_->config; }
+const Config& Gateway::config() const {
+  return parts_->config;
+}
 
-Logger& Gateway::log() { return parts_->logger; }
+Logger& Gateway::log() {
+  return parts_->logger;
+}
 
 }  // namespace gateway

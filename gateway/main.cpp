@@ -156,9 +156,9 @@ int run(const std::string& path, gateway::LogFormat format) {
   // SIGTERM or SIGINT: stop accepting, let sessions and deliveries finish, then exit.
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   boost::asio::steady_timer poll(io);
-  std::chrono::steady_clock::time_point give_up{};
+  runtime::SteadyTime give_up{};
   std::function<void()> wait_for_idle = [&] {
-    if (gateway->idle() || std::chrono::steady_clock::now() >= give_up) {
+    if (gateway->idle() || host.clock().now() >= give_up) {
       io.stop();
       return;
     }
@@ -170,7 +170,7 @@ int run(const std::string& path, gateway::LogFormat format) {
       return;
     }
     gateway->stop();
-    give_up = std::chrono::steady_clock::now() + shutdown_grace;
+    give_up = host.clock().now() + shutdown_grace;
     wait_for_idle();
   });
   io.run();
@@ -311,10 +311,9 @@ int main(int argc, char** argv) {
     return check_config(check_path);
   }
   if (config_path.empty()) {
-    std::cerr << "mta-gateway: --config FILE or --check-config FILE is required\n"
-              << app.help();
+    std::cerr << "mta-gateway: --config FILE or --check-config FILE is required\n" << app.help();
     return exit_usage;
   }
-  return run(config_path, log_format == "json" ? gateway::LogFormat::json
-                                               : gateway::LogFormat::text);
+  return run(config_path,
+             log_format == "json" ? gateway::LogFormat::json : gateway::LogFormat::text);
 }

@@ -36,7 +36,8 @@ void write_line(std::string_view line, void* context) {
 // Prints one telling of the product's story; true when it ended as it must.
 bool tell_story(std::uint64_t seed, bool inline_mode) {
   const auto story = scenarios::run_story({.seed = seed, .inline_mode = inline_mode});
-  std::cout << "\n" << story.mode << " mode: a mail with tool.com (EICAR) and figures.csv over "
+  std::cout << "\n"
+            << story.mode << " mode: a mail with tool.com (EICAR) and figures.csv over "
             << "STARTTLS; the sandbox takes 3 minutes per file\n";
   for (const auto& event : story.timeline) {
     std::cout << "  t=" << std::fixed << std::setprecision(3) << std::setw(9) << event.at_seconds

@@ -95,16 +95,15 @@ asio::awaitable<std::optional<std::string>> read_reply(runtime::ByteStream& stre
 asio::awaitable<void> send_mail(runtime::Host& host, Note note,
                                 std::shared_ptr<StoryResult> result) {
   const runtime::Endpoint gateway{gateway_address, 25};
-  auto [connect_error, stream] = co_await runtime::async_connect(host.network(), gateway,
-                                                                 as_tuple_awaitable);
+  auto [connect_error, stream] =
+      co_await runtime::async_connect(host.network(), gateway, as_tuple_awaitable);
   if (connect_error) {
     note("source", "cannot connect: " + connect_error.message());
     co_return;
   }
   std::string pending;
   auto say = [&](const std::string& line) -> asio::awaitable<std::optional<std::string>> {
-    auto [ec, written] =
-        co_await asio::async_write(stream, asio::buffer(line), as_tuple_awaitable);
+    auto [ec, written] = co_await asio::async_write(stream, asio::buffer(line), as_tuple_awaitable);
     (void)written;
     if (ec) {
       co_return std::nullopt;
@@ -203,25 +202,33 @@ StoryResult run_story(const StoryOptions& options) {
 
   // The gateway, with a certificate made for the occasion.
   const auto start = sim::WorldOptions{}.wall_start - 24h;
-  const auto identity =
-      runtime::make_self_signed_certificate({.common_name = "gw.corp.example",
-                                             .dns_names = {"gw.corp.example"},
-                                             .not_before = start,
-                                             .not_after = start + 24h * 365})
-          .value();
-  const std::string yaml = "hostname: gw.corp.example\n"
-                           "listen: " + gateway_address + ":25\n"
-                           "mode: " + result->mode + "\n"
-                           "accepted_domains: [corp.example]\n"
-                           "spool_dir: /spool\n"
-                           "tls: {certificate: gw.crt, private_key: gw.key}\n"
-                           "routes:\n"
-                           "  - domain: corp.example\n"
-                           "    next_hop: " + internal_address + ":25\n"
-                           "emulation:\n"
-                           "  url: http://" + sandbox_address + ":80\n"
-                           "  poll_interval: 10s\n"
-                           "  max_delay: 10m\n";
+  const auto identity = runtime::make_self_signed_certificate({.common_name = "gw.corp.example",
+                                                               .dns_names = {"gw.corp.example"},
+                                                               .not_before = start,
+                                                               .not_after = start + 24h * 365})
+                            .value();
+  const std::string yaml =
+      "hostname: gw.corp.example\n"
+      "listen: " +
+      gateway_address +
+      ":25\n"
+      "mode: " +
+      result->mode +
+      "\n"
+      "accepted_domains: [corp.example]\n"
+      "spool_dir: /spool\n"
+      "tls: {certificate: gw.crt, private_key: gw.key}\n"
+      "routes:\n"
+      "  - domain: corp.example\n"
+      "    next_hop: " +
+      internal_address +
+      ":25\n"
+      "emulation:\n"
+      "  url: http://" +
+      sandbox_address +
+      ":80\n"
+      "  poll_interval: 10s\n"
+      "  max_delay: 10m\n";
   gateway::Config config = gateway::parse_config(yaml, "/etc/story.yaml").value();
   gateway_node.boot([&](runtime::Host& host) -> std::shared_ptr<void> {
     gateway::GatewayInputs inputs;

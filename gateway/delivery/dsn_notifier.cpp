@@ -71,10 +71,9 @@ void DsnNotifier::notify(const QueuedMessage& message, std::span<const std::size
   // to delete.
   const std::string_view domain = recipient_domain(message.envelope.mail_from);
   if (find_route(config_, domain) == nullptr) {
-    host_.events().record("delivery.dsn_no_route",
-                          {{"queue_id", message.id().text()},
-                           {"dsn_queue_id", committed->id().text()},
-                           {"domain", domain}});
+    host_.events().record("delivery.dsn_no_route", {{"queue_id", message.id().text()},
+                                                    {"dsn_queue_id", committed->id().text()},
+                                                    {"domain", domain}});
     committed->record.state = MessageState::held;
     committed->record.last_error = "no route to the sender's domain " + std::string(domain);
     if (auto ec = spool_.save_state(committed->record)) {

@@ -47,16 +47,16 @@ std::string join_path(const std::string& prefix, std::size_t number) {
 // One message being walked: the original, or a nested message that had to be decoded.
 struct Layer {
   ContentSource& source;
-  std::vector<Extraction> outer;        // steps from the original to this layer's bytes
-  std::optional<ByteRange> enclosing;   // the encoded message part holding this layer
+  std::vector<Extraction> outer;       // steps from the original to this layer's bytes
+  std::optional<ByteRange> enclosing;  // the encoded message part holding this layer
 };
 
 // Where an entity sits in the walk.
 struct Entity {
-  ByteRange range;             // headers and body
-  MimeNode node;               // GMime's reading of the same entity
-  std::string path;            // its own part path
-  std::string child_prefix;    // what its children's paths start with
+  ByteRange range;           // headers and body
+  MimeNode node;             // GMime's reading of the same entity
+  std::string path;          // its own part path
+  std::string child_prefix;  // what its children's paths start with
   int depth = 1;
   Placement placement = Placement::part;
 };
@@ -80,8 +80,8 @@ class Analyser {
   runtime::Result<void> add_file(const Layer& layer, const Entity& entity, File file,
                                  std::vector<Extraction> steps);
   // Adds the whole of `range` as a file that cannot be read unambiguously.
-  runtime::Result<void> add_unscannable(const Layer& layer, const Entity& entity,
-                                        ByteRange range, std::string detail);
+  runtime::Result<void> add_unscannable(const Layer& layer, const Entity& entity, ByteRange range,
+                                        std::string detail);
 
   const AnalysisLimits& limits_;
   MessageAnalysis& result_;

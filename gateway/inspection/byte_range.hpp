@@ -11,9 +11,7 @@ struct ByteRange {
 
   std::uint64_t size() const { return end > begin ? end - begin : 0; }
   bool empty() const { return end <= begin; }
-  bool contains(const ByteRange& other) const {
-    return begin <= other.begin && other.end <= end;
-  }
+  bool contains(const ByteRange& other) const { return begin <= other.begin && other.end <= end; }
   friend bool operator==(const ByteRange&, const ByteRange&) = default;
 };
 

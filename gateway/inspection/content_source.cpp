@@ -7,7 +7,9 @@
 
 namespace gateway::inspection {
 
-std::uint64_t SpoolContentSource::size() { return reader_.content_size_bytes(); }
+std::uint64_t SpoolContentSource::size() {
+  return reader_.content_size_bytes();
+}
 
 runtime::Result<std::size_t> SpoolContentSource::read_at(std::uint64_t offset,
                                                          std::span<char> buffer) {

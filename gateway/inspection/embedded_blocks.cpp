@@ -58,9 +58,9 @@ runtime::Result<std::vector<EmbeddedBlock>> find_embedded_blocks(ContentSource& 
     const SourceLine& line = **next;
     if (!open) {
       if (auto start = block_start(line.head)) {
-        open = EmbeddedBlock{start->file_name, {line.begin, text.end},
-                             start->base64 ? TransferEncoding::base64
-                                           : TransferEncoding::uuencode};
+        open = EmbeddedBlock{start->file_name,
+                             {line.begin, text.end},
+                             start->base64 ? TransferEncoding::base64 : TransferEncoding::uuencode};
         if (start->base64) {
           open->range.begin = line.end;
         }

@@ -58,8 +58,8 @@ ssize_t source_stream_read(GMimeStream* stream, char* buffer, size_t size) {
   if (stream->position >= end) {
     return 0;
   }
-  const auto wanted = static_cast<std::size_t>(
-      std::min<gint64>(end - stream->position, static_cast<gint64>(size)));
+  const auto wanted =
+      static_cast<std::size_t>(std::min<gint64>(end - stream->position, static_cast<gint64>(size)));
   auto* link = as_source_stream(stream)->link;
   auto count = link->source->read_at(static_cast<std::uint64_t>(stream->position),
                                      std::span(buffer, wanted));
@@ -73,10 +73,18 @@ ssize_t source_stream_read(GMimeStream* stream, char* buffer, size_t size) {
   return static_cast<ssize_t>(*count);
 }
 
-ssize_t source_stream_write(GMimeStream*, const char*, size_t) { return -1; }
-int source_stream_flush(GMimeStream*) { return 0; }
-int source_stream_close(GMimeStream*) { return 0; }
-gboolean source_stream_eos(GMimeStream* stream) { return stream->position >= stream_end(stream); }
+ssize_t source_stream_write(GMimeStream*, const char*, size_t) {
+  return -1;
+}
+int source_stream_flush(GMimeStream*) {
+  return 0;
+}
+int source_stream_close(GMimeStream*) {
+  return 0;
+}
+gboolean source_stream_eos(GMimeStream* stream) {
+  return stream->position >= stream_end(stream);
+}
 
 int source_stream_reset(GMimeStream* stream) {
   stream->position = stream->bound_start;
@@ -100,7 +108,9 @@ gint64 source_stream_seek(GMimeStream* stream, gint64 offset, GMimeSeekWhence wh
   return stream->position;
 }
 
-gint64 source_stream_tell(GMimeStream* stream) { return stream->position; }
+gint64 source_stream_tell(GMimeStream* stream) {
+  return stream->position;
+}
 gint64 source_stream_length(GMimeStream* stream) {
   return stream_end(stream) - stream->bound_start;
 }
@@ -118,7 +128,9 @@ GMimeStream* source_stream_substream(GMimeStream* stream, gint64 start, gint64 e
 
 }  // namespace
 
-static void source_stream_init(SourceStream* stream) { stream->link = nullptr; }
+static void source_stream_init(SourceStream* stream) {
+  stream->link = nullptr;
+}
 
 static void source_stream_class_init(SourceStreamClass* klass) {
   GMimeStreamClass* stream_class = GMIME_STREAM_CLASS(klass);
@@ -137,7 +149,9 @@ static void source_stream_class_init(SourceStreamClass* klass) {
 namespace gateway::inspection {
 namespace {
 
-GMimeObject* as_object(void* object) { return static_cast<GMimeObject*>(object); }
+GMimeObject* as_object(void* object) {
+  return static_cast<GMimeObject*>(object);
+}
 
 // Takes a g_malloc'ed string.
 std::string take_string(char* text) {

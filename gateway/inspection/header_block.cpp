@@ -8,7 +8,9 @@
 namespace gateway::inspection {
 namespace {
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (is_blank(text.front()) || text.front() == '\r')) {
@@ -31,9 +33,8 @@ std::string_view field_name(std::string_view line) {
   if (name.empty()) {
     return {};
   }
-  const bool printable = std::all_of(name.begin(), name.end(), [](char c) {
-    return c > ' ' && c < 127 && c != ':';
-  });
+  const bool printable =
+      std::all_of(name.begin(), name.end(), [](char c) { return c > ' ' && c < 127 && c != ':'; });
   return printable ? name : std::string_view();
 }
 
@@ -43,7 +44,9 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return smtp::ascii::iequals(a, b);
 }
 
-std::string to_lower(std::string_view text) { return smtp::ascii::to_lower(text); }
+std::string to_lower(std::string_view text) {
+  return smtp::ascii::to_lower(text);
+}
 
 std::vector<const HeaderField*> HeaderBlock::all(std::string_view name) const {
   std::vector<const HeaderField*> found;

@@ -60,11 +60,11 @@ struct File {
   std::string part_path;                 // "1.2.1", numbered as IMAP does (RFC 3501 6.4.5)
   ByteRange part_range;                  // in the original message; what a rewrite replaces
   Placement placement = Placement::part;
-  std::vector<Extraction> extraction;    // how to get the decoded bytes (see stream_file)
-  std::uint64_t size_bytes = 0;          // of the decoded bytes
-  std::string sha256;                    // of the decoded bytes, 64 lower-case hex digits
+  std::vector<Extraction> extraction;  // how to get the decoded bytes (see stream_file)
+  std::uint64_t size_bytes = 0;        // of the decoded bytes
+  std::string sha256;                  // of the decoded bytes, 64 lower-case hex digits
   Scannability scannability = Scannability::scannable;
-  std::string unscannable_detail;        // why, for logs; empty when scannable
+  std::string unscannable_detail;  // why, for logs; empty when scannable
 
   bool unscannable() const { return scannability != Scannability::scannable; }
 };
@@ -83,7 +83,6 @@ using ChunkSink = std::function<runtime::Result<void>(std::string_view chunk)>;
 // most a few tens of KiB. Only a file inside an encoded nested message or uuencoded inside
 // an encoded text body needs a layer in memory first (bounded by `limits`).
 runtime::Result<DecodeReport> stream_file(ContentSource& message, const File& file,
-                                          const ChunkSink& sink,
-                                          const AnalysisLimits& limits = {});
+                                          const ChunkSink& sink, const AnalysisLimits& limits = {});
 
 }  // namespace gateway::inspection

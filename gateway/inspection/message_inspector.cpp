@@ -93,8 +93,6 @@ struct Judging {
   runtime::Timer all_done;  // cancelled when the last judgement arrives
 };
 
-std::string lower(std::string_view text) { return to_lower(text); }
-
 InspectionOutcome held(std::string reason) {
   return InspectionOutcome{InspectionResult::hold, std::move(reason)};
 }
@@ -123,7 +121,7 @@ bool MessageInspector::all_recipients_exempt(const QueuedMessage& message) const
   }
   return std::all_of(message.envelope.recipients.begin(), message.envelope.recipients.end(),
                      [&](const std::string& recipient) {
-                       return std::find(exempt.begin(), exempt.end(), lower(recipient)) !=
+                       return std::find(exempt.begin(), exempt.end(), to_lower(recipient)) !=
                               exempt.end();
                      });
 }
@@ -144,8 +142,7 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
   auto judging = std::make_shared<Judging>(host_, std::move(*opened));
   auto analysed = analyse(judging->source, AnalysisLimits{});
   if (!analysed) {
-    log_.error("inspection.unreadable",
-               {{"queue_id", id}, {"error", analysed.error().message()}});
+    log_.error("inspection.unreadable", {{"queue_id", id}, {"error", analysed.error().message()}});
     co_return held("inspection could not read the message: " + analysed.error().message());
   }
   judging->analysis = std::move(*analysed);
@@ -160,12 +157,11 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
       continue;
     }
     ++judging->outstanding;
-    auto judge_one = [](MessageInspector& self, std::shared_ptr<Judging> shared,
-                        std::size_t at, std::string scratch,
-                        runtime::SteadyTime until) -> asio::awaitable<void> {
+    auto judge_one = [](MessageInspector& self, std::shared_ptr<Judging> shared, std::size_t at,
+                        std::string scratch, runtime::SteadyTime until) -> asio::awaitable<void> {
       const File& file = shared->analysis.files[at];
-      auto upload = std::make_shared<UploadSource>(self.spool_, shared->source, file,
-                                                   std::move(scratch));
+      auto upload =
+          std::make_shared<UploadSource>(self.spool_, shared->source, file, std::move(scratch));
       emulation::FileToJudge request{
           .sha256 = file.sha256,
           .file_name = file.file_name,
@@ -179,11 +175,11 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
         shared->all_done.cancel();
       }
     };
-    asio::co_spawn(host_.executor(),
-                   judge_one(*this, judging, index,
-                             spool_.scratch_path(message.id(), "file" + std::to_string(index)),
-                             deadline),
-                   asio::detached);
+    asio::co_spawn(
+        host_.executor(),
+        judge_one(*this, judging, index,
+                  spool_.scratch_path(message.id(), "file" + std::to_string(index)), deadline),
+        asio::detached);
   }
   while (judging->outstanding > 0) {
     // The client keeps every judgement within the deadline; the slack only guards
@@ -234,16 +230,17 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
       const auto subjects = header->all("Subject");
       const std::string subject = subjects.empty() ? std::string() : subjects.front()->value;
       plan.removed_fields.push_back("Subject");
-      plan.added_fields.push_back(
-          {"Subject", subject.empty() ? emulation_.subject_tag
-                                      : emulation_.subject_tag + " " + subject});
+      plan.added_fields.push_back({"Subject", subject.empty()
+                                                  ? emulation_.subject_tag
+                                                  : emulation_.subject_tag + " " + subject});
     }
   }
 
   // The new content replaces the old in one atomic step.
   auto writer = spool_.begin_replacement(message.id(), judging->reader.envelope());
   if (!writer) {
-    log_.error("inspection.rewrite_failed", {{"queue_id", id}, {"error", writer.error().message()}});
+    log_.error("inspection.rewrite_failed",
+               {{"queue_id", id}, {"error", writer.error().message()}});
     co_return held("inspection could not rewrite the message: " + writer.error().message());
   }
   auto written = rewrite(judging->source, judging->analysis, plan,

@@ -46,8 +46,8 @@ runtime::Result<MultipartLayout> scan_multipart(ContentSource& source, ByteRange
 
   SourceLines lines(source, body);
   bool in_part = false;
-  std::uint64_t part_begin = 0;  // where the current part starts, while in_part
-  std::uint64_t previous_break = 0;         // size of the line break before this line
+  std::uint64_t part_begin = 0;      // where the current part starts, while in_part
+  std::uint64_t previous_break = 0;  // size of the line break before this line
   bool in_preamble = true;
   for (;;) {
     auto next = lines.next();
@@ -69,8 +69,7 @@ runtime::Result<MultipartLayout> scan_multipart(ContentSource& source, ByteRange
     }
     if (kind != LineKind::delimiter && kind != LineKind::close_delimiter) {
       if (in_preamble) {
-        layout.preamble_suspicious =
-            layout.preamble_suspicious || looks_like_structure(line.head);
+        layout.preamble_suspicious = layout.preamble_suspicious || looks_like_structure(line.head);
       }
       previous_break = line.line_break_size();
       continue;

@@ -60,8 +60,7 @@ void read_content_types(const HeaderBlock& block, PartHeaders& headers,
     if (i == 0) {
       headers.media_type = reading.media_type;
       headers.boundary = reading.boundary;
-    } else if (reading.media_type != headers.media_type ||
-               reading.boundary != headers.boundary) {
+    } else if (reading.media_type != headers.media_type || reading.boundary != headers.boundary) {
       headers.ambiguity = "Content-Type repeated with different values";
     }
     add_name(type_names, reading.name);

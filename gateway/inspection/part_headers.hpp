@@ -34,10 +34,10 @@ struct PartHeaders {
   std::string media_type = "text/plain";
   std::string boundary;
   TransferEncoding encoding = TransferEncoding::identity;
-  bool attachment = false;          // some Content-Disposition says attachment
-  std::vector<std::string> names;   // decoded file names, the chosen one first
-  bool has_fields = false;          // the block holds at least one field
-  std::string ambiguity;            // why there is no single reading; empty when there is
+  bool attachment = false;         // some Content-Disposition says attachment
+  std::vector<std::string> names;  // decoded file names, the chosen one first
+  bool has_fields = false;         // the block holds at least one field
+  std::string ambiguity;           // why there is no single reading; empty when there is
 
   bool multipart() const { return media_type.starts_with("multipart/"); }
   bool encapsulated_message() const {

@@ -34,9 +34,8 @@ runtime::Result<std::vector<std::string>> notice_lines(std::string_view notice) 
     if (!line.empty() && line.back() == '\r') {
       line.pop_back();
     }
-    const bool clean = std::all_of(line.begin(), line.end(), [](char c) {
-      return (c >= ' ' && c < 127) || c == '\t';
-    });
+    const bool clean = std::all_of(line.begin(), line.end(),
+                                   [](char c) { return (c >= ' ' && c < 127) || c == '\t'; });
     if (!clean || line.starts_with("--") || line.size() > notice_line_size_max) {
       return invalid_plan();
     }
@@ -50,10 +49,9 @@ runtime::Result<std::vector<std::string>> notice_lines(std::string_view notice) 
 }
 
 bool valid_field(const AddedField& field) {
-  const bool name_ok = !field.name.empty() && std::all_of(field.name.begin(), field.name.end(),
-                                                          [](char c) {
-                                                            return c > ' ' && c < 127 && c != ':';
-                                                          });
+  const bool name_ok =
+      !field.name.empty() && std::all_of(field.name.begin(), field.name.end(),
+                                         [](char c) { return c > ' ' && c < 127 && c != ':'; });
   return name_ok && field.value.find_first_of("\r\n") == std::string::npos;
 }
 
@@ -142,9 +140,8 @@ runtime::Result<std::string> notice_text(const std::vector<std::string>& notices
 }
 
 std::string notice_fields(const std::string& line_break) {
-  return "Content-Type: text/plain; charset=us-ascii" + line_break +
-         "Content-Disposition: inline" + line_break + "Content-Transfer-Encoding: 7bit" +
-         line_break;
+  return "Content-Type: text/plain; charset=us-ascii" + line_break + "Content-Disposition: inline" +
+         line_break + "Content-Transfer-Encoding: 7bit" + line_break;
 }
 
 bool is_content_field(std::string_view name) {

@@ -12,10 +12,10 @@
 namespace gateway::inspection {
 
 enum class TransferEncoding {
-  identity,          // 7bit, 8bit, binary, or no field at all
+  identity,  // 7bit, 8bit, binary, or no field at all
   base64,
   quoted_printable,
-  uuencode,          // x-uuencode and friends, and uuencoded blocks found in text
+  uuencode,  // x-uuencode and friends, and uuencoded blocks found in text
 };
 
 // What a decoder met that readers do not agree on.

@@ -31,9 +31,14 @@ std::string notice_text(const File& file, std::string_view why) {
   }
   return "An attachment was removed from this message by the mail gateway.\r\n"
          "\r\n"
-         "File:   " + name + "\r\n"
-         "SHA256: " + file.sha256 + "\r\n"
-         "Reason: " + std::string(why) + "\r\n";
+         "File:   " +
+         name +
+         "\r\n"
+         "SHA256: " +
+         file.sha256 +
+         "\r\n"
+         "Reason: " +
+         std::string(why) + "\r\n";
 }
 
 }  // namespace

@@ -4,8 +4,9 @@
 //
 //   benign                          kept      "<name>" sha256=<hex>; benign
 //   malicious                       removed   "<name>" sha256=<hex>; malicious; removed
-//   not scanned, fail mode open     kept      "<name>" sha256=<hex>; not-scanned (<reason>); delivered
-//   not scanned, fail mode close    removed   "<name>" sha256=<hex>; not-scanned (<reason>); removed
+//   not scanned, fail mode open     kept      "<name>" sha256=<hex>; not-scanned (<reason>);
+//   delivered not scanned, fail mode close    removed   "<name>" sha256=<hex>; not-scanned
+//   (<reason>); removed
 //
 // A file the MIME reader could not read unambiguously is not scanned for the reason
 // `unparseable`; its sha256 is of the bytes one reading gives, or of nothing.

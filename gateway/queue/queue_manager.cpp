@@ -50,9 +50,8 @@ runtime::error_code QueueManager::start() {
   // Every message the spool kept goes back where its state says.
   for (auto& message : *recovered) {
     const QueueId id = message.id();
-    host_.events().record("queue.recovered",
-                          {{"queue_id", id.text()},
-                           {"state", message_state_name(message.record.state)}});
+    host_.events().record("queue.recovered", {{"queue_id", id.text()},
+                                              {"state", message_state_name(message.record.state)}});
     auto [at, inserted] = entries_.emplace(id, Entry{std::move(message), Slot::parked, {}, false});
     assert(inserted);
     place(at->second);
@@ -74,11 +73,10 @@ void QueueManager::stop() {
 void QueueManager::commit(QueuedMessage message) {
   assert(started_ && "commit() after start()");
   const QueueId id = message.id();
-  host_.events().record("queue.committed",
-                        {{"queue_id", id.text()},
-                         {"sender", message.envelope.mail_from},
-                         {"recipients", message.envelope.recipients.size()},
-                         {"size_bytes", message.content_size_bytes}});
+  host_.events().record("queue.committed", {{"queue_id", id.text()},
+                                            {"sender", message.envelope.mail_from},
+                                            {"recipients", message.envelope.recipients.size()},
+                                            {"size_bytes", message.content_size_bytes}});
   auto [at, inserted] = entries_.emplace(id, Entry{std::move(message), Slot::parked, {}, false});
   assert(inserted && "queue ids are unique");
   // Fresh mail is received; inline mode commits what it has already inspected.
@@ -245,10 +243,9 @@ asio::awaitable<void> QueueManager::inspect(QueueId id) {
 
 asio::awaitable<void> QueueManager::deliver(QueueId id) {
   Entry& entry = entries_.at(id);
-  host_.events().record("queue.delivering",
-                        {{"queue_id", id.text()},
-                         {"attempt", entry.message.record.attempts + 1},
-                         {"recipients", entry.message.record.pending_count()}});
+  host_.events().record("queue.delivering", {{"queue_id", id.text()},
+                                             {"attempt", entry.message.record.attempts + 1},
+                                             {"recipients", entry.message.record.pending_count()}});
 
   const DeliveryOutcome outcome = co_await deliverer_.deliver(entry.message);
   --delivering_;
@@ -257,8 +254,8 @@ asio::awaitable<void> QueueManager::deliver(QueueId id) {
     co_return;
   }
   const AttemptSummary summary =
-      policy_.apply_delivery(entry.message.record, outcome,
-                             entry.message.envelope.received_time, host_.clock().wall_now());
+      policy_.apply_delivery(entry.message.record, outcome, entry.message.envelope.received_time,
+                             host_.clock().wall_now());
   settle_delivery(entry, summary);
 }
 
@@ -343,9 +340,9 @@ void QueueManager::persist(const Entry& entry) {
   // A failed write leaves the older record, so a restart repeats a stage: the queue goes
   // on from memory and the next state change tries again.
   if (auto ec = spool_.save_state(entry.message.record)) {
-    host_.events().record("queue.storage_error", {{"queue_id", entry.message.id().text()},
-                                                  {"stage", "state"},
-                                                  {"error", ec.message()}});
+    host_.events().record(
+        "queue.storage_error",
+        {{"queue_id", entry.message.id().text()}, {"stage", "state"}, {"error", ec.message()}});
   }
 }
 

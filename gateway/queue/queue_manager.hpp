@@ -29,11 +29,11 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "gateway/observability/metrics.hpp"
 #include "gateway/queue/bounce_notifier.hpp"
 #include "gateway/queue/control_request.hpp"
 #include "gateway/queue/deliverer.hpp"
 #include "gateway/queue/inspector.hpp"
-#include "gateway/observability/metrics.hpp"
 #include "gateway/queue/retry_policy.hpp"
 #include "gateway/spool/queued_message.hpp"
 #include "gateway/spool/spool.hpp"

@@ -97,12 +97,22 @@ runtime::Result<SpoolLayout> read_layout(runtime::File& file) {
 Spool::Spool(runtime::Host& host, std::string folder)
     : host_(&host), folder_(std::move(folder)), ids_(host.random("queue-id")) {}
 
-runtime::Storage& Spool::storage() const { return host_->storage(); }
+runtime::Storage& Spool::storage() const {
+  return host_->storage();
+}
 
-std::string Spool::messages_folder() const { return runtime::join_path(folder_, "messages"); }
-std::string Spool::state_folder() const { return runtime::join_path(folder_, "state"); }
-std::string Spool::control_folder() const { return runtime::join_path(folder_, "control"); }
-std::string Spool::corrupt_folder() const { return runtime::join_path(folder_, "corrupt"); }
+std::string Spool::messages_folder() const {
+  return runtime::join_path(folder_, "messages");
+}
+std::string Spool::state_folder() const {
+  return runtime::join_path(folder_, "state");
+}
+std::string Spool::control_folder() const {
+  return runtime::join_path(folder_, "control");
+}
+std::string Spool::corrupt_folder() const {
+  return runtime::join_path(folder_, "corrupt");
+}
 
 std::string Spool::message_path(const QueueId& id) const {
   return runtime::join_path(messages_folder(), id.text());
@@ -141,20 +151,13 @@ runtime::Result<SpoolWriter> Spool::begin(const Envelope& envelope) {
       return opened.error();
     }
 
-    // The envelope goes first, so the writer only ever appends content.
-    const std::string header = encode_spool_header(id, envelope);
-    SpoolWriter writer(*this, id, envelope, std::move(*opened), header.size(), false);
-    if (auto ec = writer.append_header(header)) {
-      return ec;
-    }
-    return writer;
+    return start_writer(id, envelope, std::move(*opened), false);
   }
   assert(false && "queue id generator keeps repeating itself");
   return errno_code(EEXIST);
 }
 
-runtime::Result<SpoolWriter> Spool::begin_replacement(const QueueId& id,
-                                                      const Envelope& envelope) {
+runtime::Result<SpoolWriter> Spool::begin_replacement(const QueueId& id, const Envelope& envelope) {
   assert(!envelope.recipients.empty());
   if (!contains(id)) {
     return errno_code(ENOENT);
@@ -169,8 +172,15 @@ runtime::Result<SpoolWriter> Spool::begin_replacement(const QueueId& id,
   if (!opened) {
     return opened.error();
   }
+  return start_writer(id, envelope, std::move(*opened), true);
+}
+
+runtime::Result<SpoolWriter> Spool::start_writer(const QueueId& id, const Envelope& envelope,
+                                                 std::unique_ptr<runtime::File> file,
+                                                 bool replacing) {
+  // The envelope goes first, so the writer only ever appends content.
   const std::string header = encode_spool_header(id, envelope);
-  SpoolWriter writer(*this, id, envelope, std::move(*opened), header.size(), true);
+  SpoolWriter writer(*this, id, envelope, std::move(file), header.size(), replacing);
   if (auto ec = writer.append_header(header)) {
     return ec;
   }
@@ -198,7 +208,9 @@ runtime::Result<SpoolReader> Spool::open_message(const QueueId& id) {
                      layout->trailer.content_checksum);
 }
 
-bool Spool::contains(const QueueId& id) { return storage().exists(message_path(id)); }
+bool Spool::contains(const QueueId& id) {
+  return storage().exists(message_path(id));
+}
 
 runtime::Result<std::vector<QueueId>> Spool::list_messages() {
   auto names = storage().list(messages_folder());

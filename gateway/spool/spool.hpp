@@ -15,6 +15,7 @@
 // queue manager's business. Every call is synchronous, like runtime::Storage.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -111,6 +112,10 @@ class Spool {
   runtime::Result<std::vector<QueuedMessage>> recover();
 
  private:
+  // Writes the envelope into a freshly created temporary file and hands it to a writer.
+  runtime::Result<SpoolWriter> start_writer(const QueueId& id, const Envelope& envelope,
+                                            std::unique_ptr<runtime::File> file, bool replacing);
+
   // The state of one committed message after a restart; nothing when it is not to be
   // queued (corrupt, unreadable, or done).
   std::optional<QueuedMessage> recover_message(const QueueId& id);

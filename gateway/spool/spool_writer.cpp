@@ -28,11 +28,17 @@ SpoolWriter::SpoolWriter(SpoolWriter&& other) noexcept
       checksum_(other.checksum_),
       failure_(other.failure_) {}
 
-SpoolWriter::~SpoolWriter() { abandon(); }
+SpoolWriter::~SpoolWriter() {
+  abandon();
+}
 
-std::string SpoolWriter::temporary_path() const { return spool_->incoming_path(id_); }
+std::string SpoolWriter::temporary_path() const {
+  return spool_->incoming_path(id_);
+}
 
-std::string SpoolWriter::final_path() const { return spool_->message_path(id_); }
+std::string SpoolWriter::final_path() const {
+  return spool_->message_path(id_);
+}
 
 runtime::error_code SpoolWriter::append(std::string_view bytes) {
   assert(file_ && "append after commit or abandon");
@@ -71,9 +77,8 @@ runtime::error_code SpoolWriter::make_durable() {
   }
 
   // Close the file with its trailer, and check that the disk holds exactly what was sent.
-  const std::string trailer =
-      encode_spool_trailer({.content_size_bytes = content_size_,
-                            .content_checksum = checksum_.value()});
+  const std::string trailer = encode_spool_trailer(
+      {.content_size_bytes = content_size_, .content_checksum = checksum_.value()});
   if (auto ec = file_->write(std::span<const char>(trailer.data(), trailer.size()))) {
     return ec;
   }

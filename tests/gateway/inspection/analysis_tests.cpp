@@ -46,12 +46,14 @@ const std::string nested_message = crlf(
     "--outer\nContent-Type: text/plain; charset=utf-8\n\nHello.\n"
     "--outer\nContent-Type: multipart/alternative; boundary=alt\n\n"
     "--alt\nContent-Type: text/plain\n\nplain\n--alt\nContent-Type: text/html\n\n<p>html</p>\n"
-    "--alt\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n\n" + base64("PNGDATA") +
+    "--alt\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n\n" +
+    base64("PNGDATA") +
     "--alt--\n"
     "--outer\nContent-Type: message/rfc822\n\n"
     "From: b@example.org\nSubject: inner\nContent-Type: multipart/mixed; boundary=in\n\n"
     "--in\nContent-Type: application/pdf; name=doc.pdf\nContent-Transfer-Encoding: base64\n\n" +
-    base64("%PDF-1.4 fake") + "--in--\n"
+    base64("%PDF-1.4 fake") +
+    "--in--\n"
     "--outer\nContent-Type: text/plain\nContent-Disposition: attachment; filename=notes.txt\n\n"
     "some notes\n--outer--\nepilogue\n");
 
@@ -110,11 +112,12 @@ BOOST_AUTO_TEST_CASE(a_twenty_mebibyte_attachment_is_read_in_bounded_pieces) {
   for (std::size_t i = 0; i < payload.size(); ++i) {
     payload[i] = static_cast<char>((i * 7919) >> 3);
   }
-  const std::string message =
-      crlf("From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
-           "Content-Type: text/plain\n\nbig file attached\n--b\n"
-           "Content-Type: application/octet-stream; name=big.bin\n"
-           "Content-Transfer-Encoding: base64\n\n" + base64(payload) + "--b--\n");
+  const std::string message = crlf(
+      "From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+      "Content-Type: text/plain\n\nbig file attached\n--b\n"
+      "Content-Type: application/octet-stream; name=big.bin\n"
+      "Content-Transfer-Encoding: base64\n\n" +
+      base64(payload) + "--b--\n");
   CountingSource source(message);
   auto analysis = gateway::inspection::analyse(source, {});
   BOOST_TEST_REQUIRE(analysis.has_value());
@@ -125,13 +128,12 @@ BOOST_AUTO_TEST_CASE(a_twenty_mebibyte_attachment_is_read_in_bounded_pieces) {
   // Streaming the file for upload reads and hands over bounded chunks too.
   std::size_t largest_chunk = 0;
   std::uint64_t total = 0;
-  auto streamed = gateway::inspection::stream_file(source, analysis->files[0],
-                                                   [&](std::string_view chunk) {
-                                                     largest_chunk =
-                                                         std::max(largest_chunk, chunk.size());
-                                                     total += chunk.size();
-                                                     return runtime::Result<void>();
-                                                   });
+  auto streamed =
+      gateway::inspection::stream_file(source, analysis->files[0], [&](std::string_view chunk) {
+        largest_chunk = std::max(largest_chunk, chunk.size());
+        total += chunk.size();
+        return runtime::Result<void>();
+      });
   BOOST_TEST_REQUIRE(streamed.has_value());
   BOOST_TEST(total == payload.size());
   BOOST_TEST(largest_chunk <= 64u * 1024u);

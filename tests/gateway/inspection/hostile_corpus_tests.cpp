@@ -43,79 +43,108 @@ std::vector<Case> corpus() {
   std::string dirty = b64;
   dirty.insert(10, "!*");
   dirty.insert(30, " \t");
-  while (!dirty.empty() && (dirty.back() == '=' || dirty.back() == '\n')) dirty.pop_back();
+  while (!dirty.empty() && (dirty.back() == '=' || dirty.back() == '\n'))
+    dirty.pop_back();
   const std::string after_padding = base64(eicar.substr(0, 10)) + base64(eicar.substr(10));
-  const std::string nested = "From: c@example.org\nContent-Type: multipart/mixed; boundary=in\n\n"
-                             "--in\nContent-Type: application/octet-stream; name=inner.com\n"
-                             "Content-Transfer-Encoding: base64\n\n" + b64 + "--in--\n";
+  const std::string nested =
+      "From: c@example.org\nContent-Type: multipart/mixed; boundary=in\n\n"
+      "--in\nContent-Type: application/octet-stream; name=inner.com\n"
+      "Content-Transfer-Encoding: base64\n\n" +
+      b64 + "--in--\n";
   return {
       {"ordinary_base64_attachment",
-       mixed("b", text_part + "--b\nContent-Type: application/octet-stream; name=eicar.com\n"
-                  "Content-Disposition: attachment; filename=eicar.com\n"
-                  "Content-Transfer-Encoding: base64\n\n" + b64 + "--b--\n"),
+       mixed("b", text_part +
+                      "--b\nContent-Type: application/octet-stream; name=eicar.com\n"
+                      "Content-Disposition: attachment; filename=eicar.com\n"
+                      "Content-Transfer-Encoding: base64\n\n" +
+                      b64 + "--b--\n"),
        Expect::scanned, "eicar.com"},
       {"quoted_printable_attachment",
-       mixed("b", text_part + "--b\nContent-Type: application/x-msdownload; name=q.com\n"
-                  "Content-Transfer-Encoding: quoted-printable\n\n" +
+       mixed("b", text_part +
+                      "--b\nContent-Type: application/x-msdownload; name=q.com\n"
+                      "Content-Transfer-Encoding: quoted-printable\n\n" +
                       inspection_test::quoted_printable(eicar) + "--b--\n"),
        Expect::scanned, "q.com"},
       {"duplicate_content_type",
-       mixed("b", text_part + "--b\nContent-Type: text/plain\n"
-                  "Content-Type: application/octet-stream\n"
-                  "Content-Transfer-Encoding: base64\n\n" + b64 + "--b--\n"),
+       mixed("b", text_part +
+                      "--b\nContent-Type: text/plain\n"
+                      "Content-Type: application/octet-stream\n"
+                      "Content-Transfer-Encoding: base64\n\n" +
+                      b64 + "--b--\n"),
        Expect::unscannable, ""},
       {"duplicate_boundary_parameter",
-       top + "Content-Type: multipart/mixed; boundary=\"a\"; boundary=\"b\"\n\n--a\n"
-             "Content-Type: text/plain\n\nhi\n" + text_part +
-             "--b\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n" +
-             b64 + "--b--\n--a--\n",
+       top +
+           "Content-Type: multipart/mixed; boundary=\"a\"; boundary=\"b\"\n\n--a\n"
+           "Content-Type: text/plain\n\nhi\n" +
+           text_part +
+           "--b\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n" +
+           b64 + "--b--\n--a--\n",
        Expect::unscannable, ""},
       {"rfc2231_file_name",
-       mixed("b", text_part + "--b\nContent-Type: application/octet-stream\n"
-                  "Content-Disposition: attachment; filename*=utf-8''%E2%82%AC%20rechnung.com\n"
-                  "Content-Transfer-Encoding: base64\n\n" + b64 + "--b--\n"),
+       mixed("b", text_part +
+                      "--b\nContent-Type: application/octet-stream\n"
+                      "Content-Disposition: attachment; filename*=utf-8''%E2%82%AC%20rechnung.com\n"
+                      "Content-Transfer-Encoding: base64\n\n" +
+                      b64 + "--b--\n"),
        Expect::scanned, "\xE2\x82\xAC rechnung.com"},
       {"rfc2047_file_name",
-       mixed("b", text_part + "--b\nContent-Type: application/octet-stream;\n"
-                  " name=\"=?utf-8?B?w6RwZmVsLmNvbQ==?=\"\n"
-                  "Content-Transfer-Encoding: base64\n\n" + b64 + "--b--\n"),
+       mixed("b", text_part +
+                      "--b\nContent-Type: application/octet-stream;\n"
+                      " name=\"=?utf-8?B?w6RwZmVsLmNvbQ==?=\"\n"
+                      "Content-Transfer-Encoding: base64\n\n" +
+                      b64 + "--b--\n"),
        Expect::scanned, "\xC3\xA4pfel.com"},
       {"conflicting_name_and_filename",
-       mixed("b", text_part + "--b\nContent-Type: text/plain; name=\"notes.txt\"\n"
-                  "Content-Disposition: attachment; filename=\"run.com\"\n"
-                  "Content-Transfer-Encoding: base64\n\n" + b64 + "--b--\n"),
+       mixed("b", text_part +
+                      "--b\nContent-Type: text/plain; name=\"notes.txt\"\n"
+                      "Content-Disposition: attachment; filename=\"run.com\"\n"
+                      "Content-Transfer-Encoding: base64\n\n" +
+                      b64 + "--b--\n"),
        Expect::scanned, "run.com"},
       {"encoding_in_capitals_with_blanks",
-       mixed("b", text_part + "--b\nContent-Type: application/octet-stream; name=x.bin\n"
-                  "Content-Transfer-Encoding:  BASE64 \n\n" + b64 + "--b--\n"),
+       mixed("b", text_part +
+                      "--b\nContent-Type: application/octet-stream; name=x.bin\n"
+                      "Content-Transfer-Encoding:  BASE64 \n\n" +
+                      b64 + "--b--\n"),
        Expect::scanned, "x.bin"},
       {"unknown_encoding",
-       mixed("b", text_part + "--b\nContent-Type: application/octet-stream; name=x.bin\n"
-                  "Content-Transfer-Encoding: base65\n\n" + b64 + "--b--\n"),
+       mixed("b", text_part +
+                      "--b\nContent-Type: application/octet-stream; name=x.bin\n"
+                      "Content-Transfer-Encoding: base65\n\n" +
+                      b64 + "--b--\n"),
        Expect::unscannable, ""},
       {"encoding_given_twice",
-       mixed("b", text_part + "--b\nContent-Type: application/octet-stream; name=x.bin\n"
-                  "Content-Transfer-Encoding: 7bit\nContent-Transfer-Encoding: base64\n\n" + b64 +
-                  "--b--\n"),
+       mixed("b", text_part +
+                      "--b\nContent-Type: application/octet-stream; name=x.bin\n"
+                      "Content-Transfer-Encoding: 7bit\nContent-Transfer-Encoding: base64\n\n" +
+                      b64 + "--b--\n"),
        Expect::unscannable, ""},
       {"dirty_base64_without_padding",
-       mixed("b", text_part + "--b\nContent-Type: application/octet-stream; name=d.bin\n"
-                  "Content-Transfer-Encoding: base64\n\n" + dirty + "\n--b--\n"),
+       mixed("b", text_part +
+                      "--b\nContent-Type: application/octet-stream; name=d.bin\n"
+                      "Content-Transfer-Encoding: base64\n\n" +
+                      dirty + "\n--b--\n"),
        Expect::scanned, "d.bin"},
       {"base64_data_after_padding",
-       mixed("b", text_part + "--b\nContent-Type: application/octet-stream; name=p.bin\n"
-                  "Content-Transfer-Encoding: base64\n\n" + after_padding + "--b--\n"),
+       mixed("b", text_part +
+                      "--b\nContent-Type: application/octet-stream; name=p.bin\n"
+                      "Content-Transfer-Encoding: base64\n\n" +
+                      after_padding + "--b--\n"),
        Expect::unscannable, ""},
       {"missing_final_boundary",
-       mixed("b", text_part + "--b\nContent-Type: application/octet-stream; name=m.com\n"
-                  "Content-Transfer-Encoding: base64\n\n" + b64),
+       mixed("b", text_part +
+                      "--b\nContent-Type: application/octet-stream; name=m.com\n"
+                      "Content-Transfer-Encoding: base64\n\n" +
+                      b64),
        Expect::scanned, "m.com"},
       {"nested_message",
        mixed("b", text_part + "--b\nContent-Type: message/rfc822\n\n" + nested + "--b--\n"),
        Expect::scanned, "inner.com"},
       {"base64_encoded_nested_message",
-       mixed("b", text_part + "--b\nContent-Type: message/rfc822\n"
-                  "Content-Transfer-Encoding: base64\n\n" + base64(crlf(nested)) + "--b--\n"),
+       mixed("b", text_part +
+                      "--b\nContent-Type: message/rfc822\n"
+                      "Content-Transfer-Encoding: base64\n\n" +
+                      base64(crlf(nested)) + "--b--\n"),
        Expect::scanned, "inner.com"},
       {"uuencode_in_text_body",
        top + "Content-Type: text/plain\n\nSee attached.\n\nbegin 644 uu.com\n" +
@@ -124,33 +153,43 @@ std::vector<Case> corpus() {
       {"uuencode_in_base64_text_part",
        mixed("b", "--b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n" +
                       base64("Hi\nbegin 600 hidden.com\n" + inspection_test::uuencode_lines(eicar) +
-                             "end\n") + "--b--\n"),
+                             "end\n") +
+                      "--b--\n"),
        Expect::scanned, "hidden.com"},
       {"x_uuencode_encoding",
-       mixed("b", text_part + "--b\nContent-Type: application/octet-stream; name=xu.com\n"
-                  "Content-Transfer-Encoding: x-uuencode\n\nbegin 644 xu.com\n" +
+       mixed("b", text_part +
+                      "--b\nContent-Type: application/octet-stream; name=xu.com\n"
+                      "Content-Transfer-Encoding: x-uuencode\n\nbegin 644 xu.com\n" +
                       inspection_test::uuencode_lines(eicar) + "end\n--b--\n"),
        Expect::scanned, "xu.com"},
-      {"part_without_headers",
-       mixed("b", text_part + "--b\n\n" + eicar + "\n--b--\n"), Expect::scanned, "part-2"},
+      {"part_without_headers", mixed("b", text_part + "--b\n\n" + eicar + "\n--b--\n"),
+       Expect::scanned, "part-2"},
       {"part_whose_first_line_is_not_a_field",
        mixed("b", text_part + "--b\n" + eicar + "\n--b--\n"), Expect::unscannable, ""},
       {"boundary_in_preamble",
-       mixed("b", "--x\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: "
-                  "base64\n\n" + b64 + "--x--\n" + text_part + "--b--\n"),
+       mixed("b",
+             "--x\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: "
+             "base64\n\n" +
+                 b64 + "--x--\n" + text_part + "--b--\n"),
        Expect::unscannable, ""},
       {"structure_in_epilogue",
-       mixed("b", text_part + "--b--\n--b\nContent-Type: application/octet-stream\n"
-                  "Content-Transfer-Encoding: base64\n\n" + b64),
+       mixed("b", text_part +
+                      "--b--\n--b\nContent-Type: application/octet-stream\n"
+                      "Content-Transfer-Encoding: base64\n\n" +
+                      b64),
        Expect::unscannable, ""},
       {"delimiter_with_trailing_junk",
-       mixed("b", text_part + "--bX\nContent-Type: application/octet-stream\n"
-                  "Content-Transfer-Encoding: base64\n\n" + b64 + "--b--\n"),
+       mixed("b", text_part +
+                      "--bX\nContent-Type: application/octet-stream\n"
+                      "Content-Transfer-Encoding: base64\n\n" +
+                      b64 + "--b--\n"),
        Expect::unscannable, ""},
       {"top_level_attachment",
-       top + "Content-Type: application/octet-stream; name=\"top.com\"\n"
-             "Content-Disposition: attachment; filename=\"top.com\"\n"
-             "Content-Transfer-Encoding: base64\n\n" + b64,
+       top +
+           "Content-Type: application/octet-stream; name=\"top.com\"\n"
+           "Content-Disposition: attachment; filename=\"top.com\"\n"
+           "Content-Transfer-Encoding: base64\n\n" +
+           b64,
        Expect::scanned, "top.com"},
       {"multipart_without_boundary",
        top + "Content-Type: multipart/mixed\nContent-Transfer-Encoding: base64\n\n" + b64,
@@ -184,8 +223,8 @@ BOOST_AUTO_TEST_CASE(no_corpus_message_lets_eicar_through_unseen) {
       bool unscannable = false;
       for (std::size_t i = 0; i < analysis.files.size(); ++i) {
         const auto& file = analysis.files[i];
-        BOOST_TEST_MESSAGE(test.name << ": " << file.part_path << " \"" << file.file_name
-                                     << "\" " << file.content_type << " "
+        BOOST_TEST_MESSAGE(test.name << ": " << file.part_path << " \"" << file.file_name << "\" "
+                                     << file.content_type << " "
                                      << (file.unscannable() ? file.unscannable_detail : "ok"));
         const bool eicar_file = !file.unscannable() && holds_eicar(source, file);
         if (eicar_file && !test.file_name.empty()) {
@@ -226,10 +265,11 @@ BOOST_AUTO_TEST_CASE(conflicting_names_are_all_kept_for_scanning) {
 
 BOOST_AUTO_TEST_CASE(nesting_and_part_count_beyond_limits_are_unscannable) {
   // Three multiparts inside each other with a limit of two.
-  const std::string deep = crlf(
-      mixed("b", "--b\nContent-Type: multipart/mixed; boundary=c\n\n--c\n"
-                 "Content-Type: multipart/mixed; boundary=d\n\n--d\n"
-                 "Content-Type: application/octet-stream\n\n" + eicar + "\n--d--\n--c--\n--b--\n"));
+  const std::string deep = crlf(mixed("b",
+                                      "--b\nContent-Type: multipart/mixed; boundary=c\n\n--c\n"
+                                      "Content-Type: multipart/mixed; boundary=d\n\n--d\n"
+                                      "Content-Type: application/octet-stream\n\n" +
+                                          eicar + "\n--d--\n--c--\n--b--\n"));
   AnalysisLimits shallow;
   shallow.nesting_depth_max = 2;
   const auto nested = inspection_test::analyse_text(deep, shallow);

@@ -27,8 +27,10 @@ std::string base64(std::string_view bytes) {
   std::size_t column = 0;
   for (std::size_t i = 0; i < bytes.size(); i += 3) {
     std::uint32_t group = static_cast<unsigned char>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) group |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) group |= static_cast<unsigned char>(bytes[i + 2]);
+    if (i + 1 < bytes.size())
+      group |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size())
+      group |= static_cast<unsigned char>(bytes[i + 2]);
     out += alphabet[(group >> 18) & 63];
     out += alphabet[(group >> 12) & 63];
     out += i + 1 < bytes.size() ? alphabet[(group >> 6) & 63] : '=';
@@ -75,8 +77,10 @@ std::string uuencode_lines(std::string_view bytes) {
     out += character(static_cast<std::uint32_t>(line.size()));
     for (std::size_t j = 0; j < line.size(); j += 3) {
       std::uint32_t group = static_cast<unsigned char>(line[j]) << 16;
-      if (j + 1 < line.size()) group |= static_cast<unsigned char>(line[j + 1]) << 8;
-      if (j + 2 < line.size()) group |= static_cast<unsigned char>(line[j + 2]);
+      if (j + 1 < line.size())
+        group |= static_cast<unsigned char>(line[j + 1]) << 8;
+      if (j + 2 < line.size())
+        group |= static_cast<unsigned char>(line[j + 2]);
       for (int shift = 18; shift >= 0; shift -= 6) {
         out += character((group >> shift) & 63);
       }
@@ -142,12 +146,14 @@ bool eicar_in_base64_runs(const std::string& message) {
   };
   while (start < message.size()) {
     std::size_t stop = message.find('\n', start);
-    if (stop == std::string::npos) stop = message.size();
+    if (stop == std::string::npos)
+      stop = message.size();
     std::string_view line(message.data() + start, stop - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    const bool base64_line =
-        !line.empty() && line.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-                                                "vwxyz0123456789+/=!*# ") == std::string::npos;
+    if (!line.empty() && line.back() == '\r')
+      line.remove_suffix(1);
+    const bool base64_line = !line.empty() && line.find_first_not_of(
+                                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+                                                  "vwxyz0123456789+/=!*# ") == std::string::npos;
     if (base64_line) {
       run.append(line);
     } else if (!run.empty() && flush()) {

@@ -27,9 +27,8 @@ std::string uuencode_lines(std::string_view bytes);  // data lines only, no begi
 std::string decoded(gateway::inspection::ContentSource& message,
                     const gateway::inspection::File& file);
 
-gateway::inspection::MessageAnalysis analyse_text(const std::string& message,
-                                                  const gateway::inspection::AnalysisLimits&
-                                                      limits = {});
+gateway::inspection::MessageAnalysis analyse_text(
+    const std::string& message, const gateway::inspection::AnalysisLimits& limits = {});
 
 // Rewrites `message` with `plan`, returning the whole output.
 std::string rewrite_text(const std::string& message,

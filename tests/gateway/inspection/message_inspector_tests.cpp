@@ -20,6 +20,7 @@
 #include "inspection_support.hpp"
 #include "sim/network.hpp"
 #include "sim/world.hpp"
+#include "tests/gateway/spool/spool_fixture.hpp"
 
 namespace {
 
@@ -56,8 +57,7 @@ const std::string sample = crlf(
     "Content-Disposition: attachment; filename=\"figures.txt\"\n"
     "Content-Transfer-Encoding: base64\n"
     "\n" +
-    benign_body +
-    "--b--\n");
+    benign_body + "--b--\n");
 
 // The benign part exactly as the sample carries it.
 std::string benign_part() {
@@ -95,19 +95,22 @@ Result inspect(const std::string& config_extra, std::optional<std::string> behav
   auto& gateway_node = world.add_node("gateway", "10.0.0.1");
   auto& sandbox_node = world.add_node("sandbox", sandbox_address);
   world.network().set_default_link({.latency = 2ms});
-  const gateway::Config config =
-      gateway::parse_config("hostname: gw.example.net\n"
-                            "listen: 10.0.0.1:25\n"
-                            "accepted_domains: [corp.example]\n"
-                            "spool_dir: /spool\n"
-                            "routes:\n"
-                            "  - domain: corp.example\n"
-                            "    next_hop: 10.0.0.9:25\n"
-                            "emulation:\n"
-                            "  url: http://" + sandbox_address + ":80\n"
-                            "  poll_interval: 5s\n" + config_extra,
-                            "/etc/gw.yaml")
-          .value();
+  const gateway::Config config = gateway::parse_config(
+                                     "hostname: gw.example.net\n"
+                                     "listen: 10.0.0.1:25\n"
+                                     "accepted_domains: [corp.example]\n"
+                                     "spool_dir: /spool\n"
+                                     "routes:\n"
+                                     "  - domain: corp.example\n"
+                                     "    next_hop: 10.0.0.9:25\n"
+                                     "emulation:\n"
+                                     "  url: http://" +
+                                         sandbox_address +
+                                         ":80\n"
+                                         "  poll_interval: 5s\n" +
+                                         config_extra,
+                                     "/etc/gw.yaml")
+                                     .value();
   if (behaviour) {
     auto parsed = emulator_mock::parse_behaviour(*behaviour, "sandbox.yaml");
     BOOST_REQUIRE_MESSAGE(parsed, parsed.error_text());
@@ -148,16 +151,9 @@ Result inspect(const std::string& config_extra, std::optional<std::string> behav
   auto ids = side->spool.list_messages();
   BOOST_REQUIRE(ids.has_value());
   BOOST_REQUIRE(ids->size() == 1u);
-  auto reader = side->spool.open_message(ids->front());
-  BOOST_REQUIRE(reader.has_value());
-  for (;;) {
-    auto chunk = reader->next_chunk();
-    BOOST_REQUIRE(chunk.has_value());
-    if (chunk->empty()) {
-      break;
-    }
-    result.content += *chunk;
-  }
+  auto content = spool_test::read_content(side->spool, ids->front());
+  BOOST_REQUIRE(content.has_value());
+  result.content = std::move(*content);
   auto names = side->spool.storage().list(side->spool.messages_folder());
   BOOST_REQUIRE(names.has_value());
   for (const auto& name : *names) {
@@ -210,7 +206,8 @@ BOOST_AUTO_TEST_CASE(a_clean_message_is_byte_identical_apart_from_the_added_fiel
       "From: a@sender.example\nTo: b@corp.example\nSubject: hi\nMIME-Version: 1.0\n"
       "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n"
       "Hello.\n--b\nContent-Type: application/pdf; name=\"r.pdf\"\n"
-      "Content-Transfer-Encoding: base64\n\n" + benign_body + "--b--\n");
+      "Content-Transfer-Encoding: base64\n\n" +
+      benign_body + "--b--\n");
   const Result result = inspect("", "", clean);
   const auto fields = verdict_fields(result.content);
   BOOST_TEST_REQUIRE(fields.size() == 1u);
@@ -243,8 +240,9 @@ BOOST_AUTO_TEST_CASE(with_the_sandbox_down_fail_open_delivers_and_fail_close_rem
 }
 
 BOOST_AUTO_TEST_CASE(a_sandbox_slower_than_max_delay_times_out_at_the_deadline) {
-  const Result result = inspect("  max_delay: 2m\n  fail_mode: close\n  subject_tag: \"[unscanned]\"\n",
-                                "default:\n  delay: 10m\n");
+  const Result result =
+      inspect("  max_delay: 2m\n  fail_mode: close\n  subject_tag: \"[unscanned]\"\n",
+              "default:\n  delay: 10m\n");
   const auto fields = verdict_fields(result.content);
   BOOST_TEST_REQUIRE(fields.size() == 2u);
   BOOST_TEST(ends_with(fields[0], "; not-scanned (timeout); removed"));
@@ -256,8 +254,9 @@ BOOST_AUTO_TEST_CASE(a_sandbox_slower_than_max_delay_times_out_at_the_deadline) 
 
 BOOST_AUTO_TEST_CASE(files_are_judged_at_once_not_one_after_the_other) {
   // Each emulation takes a minute; two files take one minute and a poll, not two.
-  const Result result = inspect("", "default:\n  delay: 1m\nrules:\n"
-                                    "  - match: {eicar: true}\n    verdict: malicious\n");
+  const Result result = inspect("",
+                                "default:\n  delay: 1m\nrules:\n"
+                                "  - match: {eicar: true}\n    verdict: malicious\n");
   BOOST_TEST(result.took >= 1min);
   BOOST_TEST(result.took < 1min + 10s);
   const auto fields = verdict_fields(result.content);
@@ -277,9 +276,8 @@ BOOST_AUTO_TEST_CASE(fail_close_with_quarantine_hold_holds_the_message_unchanged
 }
 
 BOOST_AUTO_TEST_CASE(a_message_only_for_exempt_recipients_is_not_touched) {
-  const Result result =
-      inspect("  exempt_recipients: [Malware-Lab@corp.example]\n", "", sample,
-              {"malware-lab@corp.example"});
+  const Result result = inspect("  exempt_recipients: [Malware-Lab@corp.example]\n", "", sample,
+                                {"malware-lab@corp.example"});
   BOOST_TEST(result.content == sample);
   BOOST_TEST((result.outcome.result == gateway::InspectionResult::ready));
 }

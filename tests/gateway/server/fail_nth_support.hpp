@@ -39,7 +39,9 @@ using namespace std::chrono_literals;
 
 enum class Op { read, write };
 
-inline const char* op_name(Op op) { return op == Op::read ? "read" : "write"; }
+inline const char* op_name(Op op) {
+  return op == Op::read ? "read" : "write";
+}
 
 // Which operation fails and how. A read may fail with connection_reset or end with eof;
 // a write fails with connection_reset.
@@ -60,7 +62,7 @@ struct FaultBook {
 
   // The queued-reply tagging: the session records its reply as an event just before it
   // writes it, so the next write after a "250 ... queued" event carries that reply.
-  std::size_t queued_replies = 0;              // "queued" replies the session meant to send
+  std::size_t queued_replies = 0;  // "queued" replies the session meant to send
   bool queued_reply_pending = false;
   std::map<std::size_t, std::size_t> queued_reply_writes;  // write number -> message number
 
@@ -141,7 +143,7 @@ class FaultyListener final : public runtime::ListenerImpl {
     auto slot = asio::get_associated_cancellation_slot(handler);
     inner_.async_accept(asio::bind_cancellation_slot(
         slot, [handler = std::move(handler), book = book_](runtime::error_code ec,
-                                                            runtime::ByteStream stream) mutable {
+                                                           runtime::ByteStream stream) mutable {
           if (!ec) {
             stream = runtime::ByteStream(std::make_unique<FaultyStream>(stream.release(), book));
           }
@@ -223,9 +225,7 @@ class FaultyHost final : public runtime::Host {
   std::unique_ptr<runtime::TimerImpl> make_timer() override { return inner_.make_timer(); }
   runtime::Network& network() override { return network_; }
   runtime::Storage& storage() override { return inner_.storage(); }
-  runtime::Random random(std::string_view component) override {
-    return inner_.random(component);
-  }
+  runtime::Random random(std::string_view component) override { return inner_.random(component); }
   runtime::EventSink& events() override { return events_; }
 
  private:
@@ -237,9 +237,8 @@ class FaultyHost final : public runtime::Host {
 // One gateway process on the faulty host. The host is declared first so that it outlives
 // the parts that keep a reference to it.
 struct FaultyGateway {
-  FaultyGateway(runtime::Host& node, std::shared_ptr<FaultBook> book,
-                const gateway::Config& config, std::vector<server_test::Delivered>& log,
-                runtime::TlsContext* tls)
+  FaultyGateway(runtime::Host& node, std::shared_ptr<FaultBook> book, const gateway::Config& config,
+                std::vector<server_test::Delivered>& log, runtime::TlsContext* tls)
       : host(node, std::move(book)), process(host, config, log, tls, runtime::Duration{}) {}
 
   FaultyHost host;
@@ -264,8 +263,8 @@ inline Message make_message(int number, std::size_t filler_lines) {
             " ..........................................................\r\n";
   }
   Message message;
-  message.envelope = "MAIL FROM:<alice@sender.example>\r\nRCPT TO:<bob" + tag +
-                     "@corp.example>\r\n";
+  message.envelope =
+      "MAIL FROM:<alice@sender.example>\r\nRCPT TO:<bob" + tag + "@corp.example>\r\n";
   message.expected_content = body + ".leading dot\r\nlast line of " + tag + "\r\n";
   message.sent = body + "..leading dot\r\nlast line of " + tag + "\r\n.\r\n";
   return message;
@@ -273,8 +272,8 @@ inline Message make_message(int number, std::size_t filler_lines) {
 
 // What the client sent and saw.
 struct ClientLog {
-  std::vector<int> codes;         // final reply codes, in order
-  std::vector<std::string> lines; // final reply lines, in order
+  std::vector<int> codes;          // final reply codes, in order
+  std::vector<std::string> lines;  // final reply lines, in order
   bool done = false;
   bool tls_failed = false;
 };
@@ -311,8 +310,8 @@ inline asio::awaitable<bool> read_replies(runtime::ByteStream& stream, ReplyPars
                                           ClientLog& log, std::size_t wanted) {
   char buffer[4096];
   while (log.codes.size() < wanted) {
-    auto [ec, count] = co_await stream.async_read_some(asio::buffer(buffer),
-                                                       asio::as_tuple(asio::use_awaitable));
+    auto [ec, count] =
+        co_await stream.async_read_some(asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
     parser.take(std::string_view(buffer, count), log);
     if (ec) {
       co_return log.codes.size() >= wanted;
@@ -328,8 +327,8 @@ inline asio::awaitable<bool> read_replies(runtime::ByteStream& stream, ReplyPars
 inline asio::awaitable<void> run_client(runtime::Host& host, std::vector<ClientStep> steps,
                                         std::shared_ptr<ClientLog> log) {
   const runtime::Endpoint server{server_test::gateway_address, 25};
-  auto [connect_error, stream] = co_await runtime::async_connect(
-      host.network(), server, asio::as_tuple(asio::use_awaitable));
+  auto [connect_error, stream] =
+      co_await runtime::async_connect(host.network(), server, asio::as_tuple(asio::use_awaitable));
   if (connect_error) {
     log->done = true;
     co_return;
@@ -343,8 +342,8 @@ inline asio::awaitable<void> run_client(runtime::Host& host, std::vector<ClientS
     if (!open) {
       break;
     }
-    auto [write_error, written] = co_await asio::async_write(
-        stream, asio::buffer(step.send), asio::as_tuple(asio::use_awaitable));
+    auto [write_error, written] = co_await asio::async_write(stream, asio::buffer(step.send),
+                                                             asio::as_tuple(asio::use_awaitable));
     (void)written;
     if (write_error) {
       break;

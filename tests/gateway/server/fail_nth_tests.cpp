@@ -179,8 +179,8 @@ void check_invariants(Run& run, const Conversation& talk, const std::vector<int>
     BOOST_TEST_CONTEXT("message " << index + 1) {
       const std::size_t position = talk.end_of_data_reply[index];
       const bool saw_250 = codes.size() > position && codes[position] == 250;
-      const auto tagged = plan ? book.queued_reply_writes.find(plan->nth)
-                               : book.queued_reply_writes.end();
+      const auto tagged =
+          plan ? book.queued_reply_writes.find(plan->nth) : book.queued_reply_writes.end();
       const bool its_250_write_failed = plan && plan->op == Op::write &&
                                         tagged != book.queued_reply_writes.end() &&
                                         tagged->second == index + 1;
@@ -188,9 +188,9 @@ void check_invariants(Run& run, const Conversation& talk, const std::vector<int>
       if (saw_250) {
         BOOST_TEST(copies == 1u, "answered 250 but delivered " << copies << " times");
         const std::string id = queued_id(run.client().lines[position]);
-        const bool delivered_under_that_id = std::any_of(
-            run.delivered().begin(), run.delivered().end(),
-            [&](const server_test::Delivered& got) { return got.queue_id == id; });
+        const bool delivered_under_that_id =
+            std::any_of(run.delivered().begin(), run.delivered().end(),
+                        [&](const server_test::Delivered& got) { return got.queue_id == id; });
         BOOST_TEST(delivered_under_that_id, "queue id " << id << " from the 250 not delivered");
         ++expected_deliveries_min;
         ++expected_deliveries_max;
@@ -246,7 +246,9 @@ bool is_known_failure(bool starttls, Op op, std::size_t nth) {
 std::size_t run_matrix(const Conversation& talk) {
   // The clean run: every reply, both messages delivered, and the count of operations.
   Run clean(talk, std::nullopt);
-  BOOST_TEST_CONTEXT("clean run") { check_invariants(clean, talk, clean.client().codes, {}); }
+  BOOST_TEST_CONTEXT("clean run") {
+    check_invariants(clean, talk, clean.client().codes, {});
+  }
   const std::vector<int> clean_codes = clean.client().codes;
   BOOST_TEST_REQUIRE(clean_codes.size() == talk.end_of_data_reply.back() + 2);
   BOOST_TEST_REQUIRE(clean.delivered().size() == 2u);
@@ -263,9 +265,9 @@ std::size_t run_matrix(const Conversation& talk) {
       if (is_known_failure(talk.starttls, kind.op, nth)) {
         continue;
       }
-      BOOST_TEST_CONTEXT((talk.starttls ? "after STARTTLS" : "plain") << ", " << op_name(kind.op)
-                         << " " << nth << " of " << total << " fails with "
-                         << kind.error.message()) {
+      BOOST_TEST_CONTEXT((talk.starttls ? "after STARTTLS" : "plain")
+                         << ", " << op_name(kind.op) << " " << nth << " of " << total
+                         << " fails with " << kind.error.message()) {
         const FaultPlan plan{kind.op, nth, kind.error};
         Run run(talk, plan);
         check_invariants(run, talk, clean_codes, plan);
