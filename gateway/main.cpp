@@ -19,7 +19,7 @@
 #include "gateway/gateway.hpp"
 #include "gateway/observability/logger.hpp"
 #include "gateway/queue/queue_admin.hpp"
-#include "gateway/server/received_header.hpp"
+#include "gateway/smtp/message_fields.hpp"
 #include "gateway/spool/spool.hpp"
 #include "runtime/real/posix_storage.hpp"
 #include "runtime/real/real_host.hpp"
@@ -184,7 +184,7 @@ void print_listing(const gateway::QueueListing& item) {
             << (item.sender.empty() ? "<>" : item.sender) << "\t" << item.recipient_count
             << " rcpt\t" << item.size_bytes << " bytes";
   if (item.next_attempt_time) {
-    std::cout << "\tnext " << gateway::format_rfc5322_date(*item.next_attempt_time);
+    std::cout << "\tnext " << gateway::smtp::format_message_date(*item.next_attempt_time);
   }
   if (!item.last_error.empty()) {
     std::cout << "\t" << item.last_error;

@@ -3,19 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
-#include <chrono>
-#include <cstdio>
 
 #include "gateway/smtp/ascii.hpp"
+#include "gateway/smtp/message_fields.hpp"
 #include "gateway/smtp/reply.hpp"
 
 namespace gateway {
 namespace {
 
 constexpr std::string_view crlf = "\r\n";
-constexpr std::size_t boundary_random_chars = 24;
-constexpr std::size_t message_id_random_chars = 20;
-constexpr std::size_t boundary_draws_max = 8;
 constexpr std::size_t reply_code_digits = 3;
 
 // A diagnostic longer than this is cut, so that no field line passes the 998 octets of
@@ -45,22 +41,13 @@ std::string_view first_word(std::string_view text) {
 // A boundary that the returned header section does not contain (RFC 2046 5.1.1).
 std::string draw_boundary(runtime::Random& random, std::string_view headers) {
   std::string boundary;
-  for (std::size_t draw = 0; draw < boundary_draws_max; ++draw) {
-    boundary = "=_" + random.alphanumeric(boundary_random_chars);
+  for (std::size_t draw = 0; draw < smtp::boundary_draws_max; ++draw) {
+    boundary = smtp::draw_mime_boundary(random);
     if (headers.find(boundary) == std::string_view::npos) {
       break;
     }
   }
   return boundary;
-}
-
-bool has_eight_bit(std::string_view text) {
-  for (char c : text) {
-    if (smtp::ascii::is_eight_bit(c)) {
-      return true;
-    }
-  }
-  return false;
 }
 
 void append_line(std::string& out, std::string_view line) {
@@ -75,8 +62,8 @@ void append_header(std::string& out, const DsnRequest& request, std::string_view
   append_line(out, "From: Mail Delivery System <MAILER-DAEMON@" + host + ">");
   append_line(out, "To: <" + request.original.mail_from + ">");
   append_line(out, "Subject: Undelivered Mail Returned to Sender");
-  append_line(out, "Date: " + format_message_date(request.now));
-  append_line(out, "Message-ID: <" + std::string(message_id) + "@" + host + ">");
+  append_line(out, "Date: " + smtp::format_message_date(request.now));
+  append_line(out, "Message-ID: " + std::string(message_id));
   // RFC 3834 5: marks the message as automatic, so that responders do not answer it.
   append_line(out, "Auto-Submitted: auto-replied");
   append_line(out, "MIME-Version: 1.0");
@@ -106,7 +93,7 @@ void append_status(std::string& out, const DsnRequest& request) {
   append_line(out, "Content-Type: message/delivery-status");
   append_line(out, "");
   append_line(out, "Reporting-MTA: dns; " + request.reporting_mta);
-  append_line(out, "Arrival-Date: " + format_message_date(request.original.received_time));
+  append_line(out, "Arrival-Date: " + smtp::format_message_date(request.original.received_time));
   for (const BouncedRecipient& recipient : request.recipients) {
     append_line(out, "");
     append_line(out, "Final-Recipient: rfc822; " + recipient.address);
@@ -121,24 +108,6 @@ void append_status(std::string& out, const DsnRequest& request) {
 }
 
 }  // namespace
-
-std::string format_message_date(runtime::WallTime time) {
-  using namespace std::chrono;
-  static constexpr std::array<const char*, 7> weekdays = {"Sun", "Mon", "Tue", "Wed",
-                                                          "Thu", "Fri", "Sat"};
-  static constexpr std::array<const char*, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto day = floor<days>(time);
-  const year_month_day date{day};
-  const hh_mm_ss clock{floor<seconds>(time - day)};
-  char text[64];
-  std::snprintf(text, sizeof text, "%s, %02u %s %d %02d:%02d:%02d +0000",
-                weekdays[weekday{day}.c_encoding()], static_cast<unsigned>(date.day()),
-                months[static_cast<unsigned>(date.month()) - 1], static_cast<int>(date.year()),
-                static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
-                static_cast<int>(clock.seconds().count()));
-  return text;
-}
 
 std::string dsn_status(std::string_view reply) {
   // "550 5.1.1 text": the enhanced code after the reply code, when of the same class.
@@ -170,7 +139,7 @@ std::optional<Dsn> build_dsn(const DsnRequest& request, runtime::Random& random)
 
   // Draw the boundary before the Message-ID, so both follow from the generator's state.
   const std::string boundary = draw_boundary(random, request.original_headers);
-  const std::string message_id = random.alphanumeric(message_id_random_chars);
+  const std::string message_id = smtp::draw_message_id(random, request.reporting_mta);
 
   // The header, then the three parts of the report (RFC 6522 3).
   Dsn dsn;
@@ -197,7 +166,7 @@ std::optional<Dsn> build_dsn(const DsnRequest& request, runtime::Random& random)
   dsn.envelope.helo_name = request.reporting_mta;
   dsn.envelope.received_time = request.now;
   dsn.envelope.body_type =
-      has_eight_bit(dsn.content) ? BodyType::eight_bit_mime : BodyType::seven_bit;
+      smtp::ascii::has_eight_bit(dsn.content) ? BodyType::eight_bit_mime : BodyType::seven_bit;
   dsn.envelope.declared_size_bytes = dsn.content.size();
   return dsn;
 }

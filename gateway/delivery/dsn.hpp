@@ -63,7 +63,4 @@ std::string dsn_status(std::string_view reply);
 // after a whole line. Errors: the spool's (EIO, corrupt_record).
 runtime::Result<std::string> read_header_section(SpoolReader& content);
 
-// A date as RFC 5322 3.3 writes it, in UTC: "Thu, 01 Jan 2026 00:00:00 +0000".
-std::string format_message_date(runtime::WallTime time);
-
 }  // namespace gateway

@@ -1,17 +1,12 @@
-// The trace field a relay adds to every message it takes (RFC 5321 4.4), and the date
-// format it uses (RFC 5322 3.3).
+// The trace field a relay adds to every message it takes (RFC 5321 4.4).
 #pragma once
 
 #include <string>
 #include <string_view>
 
 #include "gateway/spool/envelope.hpp"
-#include "runtime/time.hpp"
 
 namespace gateway {
-
-// "Thu, 01 Jan 2026 00:00:00 +0000".
-std::string format_rfc5322_date(runtime::WallTime time);
 
 // The whole field, folded, ending in CRLF:
 //   Received: from HELO (ADDRESS)

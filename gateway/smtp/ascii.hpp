@@ -26,6 +26,15 @@ constexpr bool is_eight_bit(char c) {
   return static_cast<unsigned char>(c) >= eight_bit_first;
 }
 
+constexpr bool has_eight_bit(std::string_view text) {
+  for (char c : text) {
+    if (is_eight_bit(c)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 constexpr bool is_alpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }

@@ -72,16 +72,12 @@ bool has_control(std::string_view text) {
                      [](char c) { return ascii::is_control(c) && c != ascii::horizontal_tab; });
 }
 
-bool has_eight_bit(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), ascii::is_eight_bit);
-}
-
 // The checks for each verb's argument shape; they fill `parse` and set its refusal.
 void parse_client_name(CommandParse& parse, std::string_view rest) {
   // RFC 5321 4.1.1.1: one domain or address literal. Its syntax is not checked further:
   // 4.1.4 forbids refusing a session over the name, and many clients send odd ones.
   std::string_view name = next_token(rest);
-  if (name.empty() || !rest.empty() || has_eight_bit(name)) {
+  if (name.empty() || !rest.empty() || ascii::has_eight_bit(name)) {
     parse.refusal = replies::bad_arguments("expected one domain or address literal");
     return;
   }
@@ -104,7 +100,7 @@ void parse_no_argument(CommandParse& parse, std::string_view rest) {
 }
 
 void parse_text_argument(CommandParse& parse, std::string_view rest, bool required) {
-  if (has_eight_bit(rest)) {
+  if (ascii::has_eight_bit(rest)) {
     parse.refusal = replies::bad_arguments("8-bit bytes are not allowed");
     return;
   }
