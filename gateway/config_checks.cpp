@@ -89,6 +89,26 @@ void check_emulation(const Emulation& emulation, Context& context) {
   }
 }
 
+// The copies go out like any mail, so their address needs a route; and only inspection
+// makes them, so without it the address would be a promise nobody keeps.
+void check_quarantine(const Config& config, Context& context) {
+  if (!config.quarantine.address) {
+    return;
+  }
+  const std::string path = "quarantine.address";
+  const std::string& address = *config.quarantine.address;
+  const std::string domain = address.substr(address.rfind('@') + 1);
+  if (!config.emulation) {
+    report(context, path,
+           "only used with an emulation section: without inspection no attachment is removed "
+           "and no copy is made");
+  } else if (find_route(config, domain) == nullptr) {
+    report(
+        context, path,
+        fmt::format("no route delivers mail for {}; add a route for it or a \"*\" route", domain));
+  }
+}
+
 void check_retry(const Retry& retry, Context& context) {
   if (retry.min_backoff > retry.max_backoff) {
     const std::string max_path = "retry.max_backoff";
@@ -116,6 +136,7 @@ void check_config(const Config& config, Context& context) {
   if (config.emulation) {
     check_emulation(*config.emulation, context);
   }
+  check_quarantine(config, context);
   check_retry(config.retry, context);
   check_metrics(config, context);
 }

@@ -34,11 +34,13 @@ QueueSettings queue_settings(const Config& config) {
 
 // The sandbox's inspection when an emulation section is configured, else none.
 std::unique_ptr<Inspector> make_inspector(runtime::Host& host, const Config& config, Spool& spool,
-                                          Logger& log) {
+                                          Logger& log,
+                                          inspection::MessageInspector::CommitCopy commit_copy) {
   if (!config.emulation) {
     return std::make_unique<PassThroughInspector>();
   }
-  return std::make_unique<inspection::MessageInspector>(host, config, spool, log);
+  return std::make_unique<inspection::MessageInspector>(host, config, spool, log,
+                                                        std::move(commit_copy));
 }
 
 }  // namespace
@@ -51,7 +53,8 @@ struct Gateway::Parts {
         config(std::move(c)),
         logger(h.clock(), inputs.log_format, config.log_level, std::move(inputs.log_sink)),
         spool(h, config.spool_dir),
-        inspector(make_inspector(h, config, spool, logger)),
+        inspector(make_inspector(h, config, spool, logger,
+                                 [this](QueuedMessage copy) { queue.commit(std::move(copy)); })),
         deliverer(h, config, spool, std::move(route_tls), &metrics),
         bounces(h, config, spool, [this](QueuedMessage message) { queue.commit(message); }),
         queue(h, spool, *inspector, deliverer, bounces, retry_policy(config),

@@ -14,6 +14,7 @@
 #include "gateway/inspection/content_source.hpp"
 #include "gateway/inspection/header_block.hpp"
 #include "gateway/inspection/message_analysis.hpp"
+#include "gateway/inspection/quarantine_copy.hpp"
 #include "gateway/inspection/rewriter.hpp"
 #include "gateway/inspection/verdict_policy.hpp"
 
@@ -100,19 +101,15 @@ InspectionOutcome held(std::string reason) {
 }  // namespace
 
 MessageInspector::MessageInspector(runtime::Host& host, const Config& config, Spool& spool,
-                                   Logger& log)
+                                   Logger& log, CommitCopy commit_copy)
     : host_(host),
       config_(config),
       emulation_(config.emulation.value()),
       spool_(spool),
       log_(log),
-      client_(host, emulation_) {
-  if (config_.quarantine.address) {
-    log_.warn("inspection.quarantine_copy_unsupported",
-              {{"address", *config_.quarantine.address},
-               {"detail", "no copy of the original is sent to quarantine.address yet"}});
-  }
-}
+      client_(host, emulation_),
+      commit_copy_(std::move(commit_copy)),
+      random_(host.random("quarantine")) {}
 
 bool MessageInspector::all_recipients_exempt(const QueuedMessage& message) const {
   const auto& exempt = emulation_.exempt_recipients;
@@ -196,7 +193,9 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
   const bool hold_unjudged = emulation_.fail_mode == FailMode::close && config_.quarantine.hold;
   RewritePlan plan;
   plan.removed_fields = {std::string(verdict_field_name)};
+  std::vector<std::string> file_outcomes;
   bool changed = false;
+  bool removed = false;
   bool unjudged = false;
   for (std::size_t index = 0; index < files.size(); ++index) {
     const File& file = files[index];
@@ -209,6 +208,7 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
     const FailMode mode = not_scanned && hold_unjudged ? FailMode::open : emulation_.fail_mode;
     FileDecision decision = decide(file, judgement, mode);
     changed = changed || decision.removed || not_scanned;
+    removed = removed || decision.removed;
     log_.info("inspection.file", {{"queue_id", id},
                                   {"file", file.file_name},
                                   {"part", file.part_path},
@@ -217,6 +217,7 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
                                   {"outcome", decision.field_value}});
     plan.notices.push_back(std::move(decision.notice));
     plan.added_fields.push_back({std::string(verdict_field_name), decision.field_value});
+    file_outcomes.push_back(std::move(decision.field_value));
   }
   if (files.empty()) {
     plan.added_fields.push_back({std::string(verdict_field_name), std::string(no_files_value)});
@@ -233,6 +234,13 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
       plan.added_fields.push_back({"Subject", subject.empty()
                                                   ? emulation_.subject_tag
                                                   : emulation_.subject_tag + " " + subject});
+    }
+  }
+
+  // The original leaves for quarantine before the rewrite replaces it.
+  if (removed && config_.quarantine.address) {
+    if (auto ec = copy_to_quarantine(message, std::move(file_outcomes))) {
+      co_return held("inspection could not spool the copy for quarantine.address: " + ec.message());
     }
   }
 
@@ -271,6 +279,31 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
     co_return held("attachments without a verdict (fail mode close, quarantine.hold)");
   }
   co_return InspectionOutcome{};
+}
+
+runtime::error_code MessageInspector::copy_to_quarantine(const QueuedMessage& message,
+                                                         std::vector<std::string> file_outcomes) {
+  const std::string id = message.id().text();
+  QuarantineNote note;
+  note.reporting_mta = config_.hostname;
+  note.address = config_.quarantine.address.value();
+  note.original_queue_id = id;
+  note.original = message.envelope;
+  note.file_outcomes = std::move(file_outcomes);
+  note.now = host_.clock().wall_now();
+
+  auto original = spool_.open_message(message.id());
+  auto copy = original ? spool_quarantine_copy(spool_, *original, note, random_)
+                       : runtime::Result<QueuedMessage>(original.error());
+  if (!copy) {
+    log_.error("inspection.quarantine_copy_failed",
+               {{"queue_id", id}, {"address", note.address}, {"error", copy.error().message()}});
+    return copy.error();
+  }
+  log_.info("inspection.quarantine_copy",
+            {{"queue_id", id}, {"copy_queue_id", copy->id().text()}, {"address", note.address}});
+  commit_copy_(std::move(*copy));
+  return {};
 }
 
 }  // namespace gateway::inspection

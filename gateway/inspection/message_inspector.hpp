@@ -15,30 +15,46 @@
 // Exempt recipients: a message whose every recipient is exempt is passed on untouched; a
 // message with both kinds is inspected for all of them.
 //
-// TODO: quarantine.address gets no copy of the original yet: an operator who set it finds
-// nothing there, and the original of a stripped message is kept nowhere.
+// Quarantine copies: when quarantine.address is set and a file is removed (malicious, or
+// without a verdict under fail mode close), the original goes to that address as it
+// arrived (quarantine_copy.hpp) before the rewrite replaces it, and is handed to the queue
+// through the function given at construction. A message whose copy cannot be spooled is
+// held unchanged, so that the original is never lost.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "gateway/config.hpp"
 #include "gateway/emulation/te_client.hpp"
 #include "gateway/observability/logger.hpp"
 #include "gateway/queue/inspector.hpp"
+#include "gateway/spool/queued_message.hpp"
 #include "gateway/spool/spool.hpp"
 #include "runtime/host.hpp"
+#include "runtime/random.hpp"
 
 namespace gateway::inspection {
 
 class MessageInspector final : public Inspector {
  public:
+  // Receives each committed quarantine copy; binds to QueueManager::commit, which cannot
+  // exist yet when the inspector is built (the queue takes the inspector).
+  using CommitCopy = std::function<void(QueuedMessage)>;
+
   // `config` (with an emulation section), `spool` and `log` must outlive the inspector.
-  MessageInspector(runtime::Host& host, const Config& config, Spool& spool, Logger& log);
+  MessageInspector(runtime::Host& host, const Config& config, Spool& spool, Logger& log,
+                   CommitCopy commit_copy);
 
   boost::asio::awaitable<InspectionOutcome> inspect(QueuedMessage& message) override;
 
  private:
   bool all_recipients_exempt(const QueuedMessage& message) const;
+  // Spools the original's copy for quarantine.address and hands it on. Errors: the
+  // spool's.
+  runtime::error_code copy_to_quarantine(const QueuedMessage& message,
+                                         std::vector<std::string> file_outcomes);
 
   runtime::Host& host_;
   const Config& config_;
@@ -46,6 +62,8 @@ class MessageInspector final : public Inspector {
   Spool& spool_;
   Logger& log_;
   emulation::TeClient client_;
+  CommitCopy commit_copy_;
+  runtime::Random random_;  // quarantine copies' boundaries and Message-IDs
 };
 
 }  // namespace gateway::inspection

@@ -670,6 +670,14 @@ BOOST_AUTO_TEST_CASE(settings_that_contradict_each_other_are_refused) {
       {head + "  - {domain: c.example, next_hop: 10.0.0.1:25}\nmetrics: {listen: 127.0.0.1:25}\n",
        "7: metrics.listen: must differ from listen (127.0.0.1:25): one address cannot serve "
        "both SMTP and metrics"},
+      {head + "  - {domain: c.example, next_hop: 10.0.0.1:25}\n"
+              "quarantine: {address: q@c.example}\n",
+       "7: quarantine.address: only used with an emulation section: without inspection no "
+       "attachment is removed and no copy is made"},
+      {head + "  - {domain: c.example, next_hop: 10.0.0.1:25}\n"
+              "emulation: {url: 'http://e:1'}\nquarantine: {address: q@Vault.Example}\n",
+       "8: quarantine.address: no route delivers mail for vault.example; add a route for it "
+       "or a \"*\" route"},
       {head + "  []\n", "5: routes: must list at least one route"},
       {"hostname: gw.example.net\nlisten: 127.0.0.1:25\naccepted_domains: []\nspool_dir: s\n"
        "routes: [{domain: '*', next_hop: 10.0.0.1:25}]\n",

@@ -148,6 +148,31 @@ def test_eicar_inside_a_zip_is_removed(tmp_path, next_hop, gateway_factory, emul
     assert attachment_payloads(message) == {"figures.txt": BENIGN}
 
 
+def test_the_original_of_a_stripped_mail_goes_to_the_quarantine_address(
+        tmp_path, next_hop, gateway_factory, emulator_factory):
+    emulator = emulator_factory()
+    quarantine = "quarantine:\n  address: vault@corp.example\n"
+    gateway = gateway_factory(next_hop.port, emulation_section(emulator.port) + quarantine)
+    gateway.start()
+    swaks(gateway.port, tmp_path, [("eicar.com", EICAR), ("figures.txt", BENIGN)])
+
+    wait_for(lambda: len(next_hop.messages) == 2, "the stripped mail and its quarantine copy")
+    (copy,) = [m for m in next_hop.messages if m.rcpt_tos == ["vault@corp.example"]]
+    (stripped,) = [m for m in next_hop.messages if m.rcpt_tos == ["bob@corp.example"]]
+    assert EICAR not in stripped.original_content
+    assert copy.mail_from in ("", "<>")
+
+    message = email.message_from_bytes(copy.original_content, policy=email.policy.default)
+    assert message["Auto-Submitted"] == "auto-generated"
+    note, attached = list(message.iter_parts())
+    assert "malicious; removed" in note.get_content()
+    assert "<alice@sender.example>" in note.get_content()
+    assert attached.get_content_type() == "message/rfc822"
+    original = attached.get_content()
+    assert original["Subject"] == "figures"
+    assert attachment_payloads(original) == {"eicar.com": EICAR, "figures.txt": BENIGN}
+
+
 @pytest.mark.parametrize("fail_mode", ["open", "close"])
 def test_with_the_emulator_down_the_fail_mode_decides(tmp_path, next_hop, gateway_factory,
                                                        fail_mode):

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
@@ -18,6 +19,7 @@
 #include "gateway/observability/logger.hpp"
 #include "gateway/spool/spool.hpp"
 #include "inspection_support.hpp"
+#include "sim/disk.hpp"
 #include "sim/network.hpp"
 #include "sim/world.hpp"
 #include "tests/gateway/spool/spool_fixture.hpp"
@@ -70,13 +72,22 @@ struct GatewaySide {
       : logger(host.clock(), gateway::LogFormat::text, gateway::LogLevel::info,
                [this](gateway::LogLevel, std::string_view line) { log.emplace_back(line); }),
         spool(host, config.spool_dir),
-        inspector(host, config, spool, logger) {
+        inspector(host, config, spool, logger,
+                  [this](gateway::QueuedMessage copy) { copies.push_back(std::move(copy)); }) {
     BOOST_REQUIRE(!spool.prepare());
   }
   std::vector<std::string> log;
+  std::vector<gateway::QueuedMessage> copies;  // quarantine copies handed to the "queue"
   gateway::Logger logger;
   gateway::Spool spool;
   gateway::inspection::MessageInspector inspector;
+};
+
+struct QuarantineCopy {
+  gateway::Envelope envelope;
+  gateway::MessageState state;         // as handed on
+  gateway::MessageState stored_state;  // as the spool keeps it
+  std::string content;
 };
 
 struct Result {
@@ -84,13 +95,17 @@ struct Result {
   std::string content;     // the spooled content afterwards
   runtime::Duration took;  // virtual time of the inspection
   std::vector<std::string> scratch_left;
+  std::vector<QuarantineCopy> copies;
 };
 
 // One world: the gateway's node inspects `message`; the sandbox runs `behaviour` unless
 // it is absent (nobody listens).
+// `failing_op`, when given, fails with EIO the first time the gateway's disk does it after
+// the message is spooled.
 Result inspect(const std::string& config_extra, std::optional<std::string> behaviour,
                const std::string& message = sample,
-               std::vector<std::string> recipients = {"b@corp.example"}) {
+               std::vector<std::string> recipients = {"b@corp.example"},
+               std::optional<sim::DiskOp> failing_op = std::nullopt) {
   sim::World world;
   auto& gateway_node = world.add_node("gateway", "10.0.0.1");
   auto& sandbox_node = world.add_node("sandbox", sandbox_address);
@@ -124,6 +139,7 @@ Result inspect(const std::string& config_extra, std::optional<std::string> behav
   Result result;
   std::optional<gateway::InspectionOutcome> outcome;
   std::shared_ptr<GatewaySide> side;
+  std::optional<gateway::QueueId> original_id;
   gateway_node.boot([&](runtime::Host& host) {
     side = std::make_shared<GatewaySide>(host, config);
     gateway::Envelope envelope;
@@ -134,6 +150,10 @@ Result inspect(const std::string& config_extra, std::optional<std::string> behav
     BOOST_REQUIRE(!writer->append(message));
     auto committed = writer->commit();
     BOOST_REQUIRE(committed.has_value());
+    original_id = committed->id();
+    if (failing_op) {
+      gateway_node.disk().inject_fault(*failing_op, 1, std::errc::io_error);
+    }
     auto run = [](runtime::Host& h, std::shared_ptr<GatewaySide> s, gateway::QueuedMessage queued,
                   std::optional<gateway::InspectionOutcome>& out,
                   runtime::Duration& took) -> asio::awaitable<void> {
@@ -150,10 +170,18 @@ Result inspect(const std::string& config_extra, std::optional<std::string> behav
 
   auto ids = side->spool.list_messages();
   BOOST_REQUIRE(ids.has_value());
-  BOOST_REQUIRE(ids->size() == 1u);
-  auto content = spool_test::read_content(side->spool, ids->front());
+  BOOST_REQUIRE(ids->size() == 1u + side->copies.size());
+  auto content = spool_test::read_content(side->spool, *original_id);
   BOOST_REQUIRE(content.has_value());
   result.content = std::move(*content);
+  for (const gateway::QueuedMessage& copy : side->copies) {
+    auto copy_content = spool_test::read_content(side->spool, copy.id());
+    auto stored = side->spool.load_state(copy.id());
+    BOOST_REQUIRE(copy_content.has_value());
+    BOOST_REQUIRE(stored.has_value() && stored->has_value());
+    result.copies.push_back(
+        {copy.envelope, copy.record.state, (*stored)->state, std::move(*copy_content)});
+  }
   auto names = side->spool.storage().list(side->spool.messages_folder());
   BOOST_REQUIRE(names.has_value());
   for (const auto& name : *names) {
@@ -280,6 +308,66 @@ BOOST_AUTO_TEST_CASE(a_message_only_for_exempt_recipients_is_not_touched) {
                                 {"malware-lab@corp.example"});
   BOOST_TEST(result.content == sample);
   BOOST_TEST((result.outcome.result == gateway::InspectionResult::ready));
+}
+
+BOOST_AUTO_TEST_CASE(the_original_of_a_stripped_message_goes_to_the_quarantine_address) {
+  const Result result = inspect("quarantine:\n  address: Vault@corp.example\n", "");
+  BOOST_TEST(!inspection_test::eicar_anywhere(result.content));
+  BOOST_TEST_REQUIRE(result.copies.size() == 1u);
+  const QuarantineCopy& copy = result.copies.front();
+
+  // From nobody, to the vault, and never inspected: it exists to keep what was removed.
+  BOOST_TEST(copy.envelope.mail_from.empty());
+  BOOST_TEST(copy.envelope.recipients == std::vector<std::string>{"Vault@corp.example"});
+  BOOST_TEST((copy.state == gateway::MessageState::ready));
+  BOOST_TEST((copy.stored_state == gateway::MessageState::ready));
+
+  // The original, byte for byte, inside a message/rfc822 part.
+  const std::string part_start = "Content-Type: message/rfc822\r\n";
+  const auto at = copy.content.find(part_start);
+  BOOST_TEST_REQUIRE(at != std::string::npos);
+  const auto body = copy.content.find("\r\n\r\n", at) + 4;
+  BOOST_TEST(copy.content.compare(body, sample.size(), sample) == 0);
+  BOOST_TEST(copy.content.substr(body + sample.size()).starts_with("\r\n--"));
+  BOOST_TEST(copy.content.ends_with("--\r\n"));
+
+  // A MIME reader finds the EICAR file inside the attached original.
+  const auto analysis = inspection_test::analyse_text(copy.content);
+  BOOST_TEST(inspection_test::gmime_shape(copy.content) == "M(L,R(M(L,L,L)))");
+  bool found = false;
+  for (const auto& file : analysis.files) {
+    found =
+        found || file.sha256 == "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f";
+  }
+  BOOST_TEST(found);
+
+  // The note names the envelope and what happened to each file.
+  BOOST_TEST(copy.content.find("\r\nTo: <Vault@corp.example>\r\n") != std::string::npos);
+  BOOST_TEST(copy.content.find("Sender:      <a@sender.example>") != std::string::npos);
+  BOOST_TEST(copy.content.find("Recipients:  <b@corp.example>") != std::string::npos);
+  BOOST_TEST(copy.content.find("  \"eicar.com\" sha256=275a021b") != std::string::npos);
+  BOOST_TEST(copy.content.find("; malicious; removed\r\n") != std::string::npos);
+  BOOST_TEST(copy.content.find("; benign\r\n") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_copy_that_cannot_be_spooled_holds_the_message_unchanged) {
+  // The first rename after the message is spooled is the copy's state record's.
+  const Result result = inspect("quarantine:\n  address: vault@corp.example\n", "", sample,
+                                {"b@corp.example"}, sim::DiskOp::rename);
+  BOOST_TEST((result.outcome.result == gateway::InspectionResult::hold));
+  BOOST_TEST(result.outcome.reason.find("quarantine.address") != std::string::npos);
+  BOOST_TEST(result.content == sample);
+  BOOST_TEST(result.copies.empty());
+}
+
+BOOST_AUTO_TEST_CASE(nothing_goes_to_quarantine_when_nothing_was_removed) {
+  const std::string quarantine = "quarantine:\n  address: vault@corp.example\n";
+  // Every file benign.
+  BOOST_TEST(inspect(quarantine, "rules: []\n").copies.empty());
+  // Not scanned but delivered (fail open): the recipient has the file as it came.
+  BOOST_TEST(inspect("  fail_mode: open\n" + quarantine, std::nullopt).copies.empty());
+  // Not scanned and withheld (fail close): the copy keeps what the recipient did not get.
+  BOOST_TEST(inspect("  fail_mode: close\n" + quarantine, std::nullopt).copies.size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
