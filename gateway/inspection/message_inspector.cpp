@@ -244,8 +244,14 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
     }
   }
 
-  // The new content replaces the old in one atomic step.
-  auto writer = spool_.begin_replacement(message.id(), judging->reader.envelope());
+  // The new content replaces the old in one atomic step, and carries the decision, so
+  // that a crash before the queue saves it does not have the new content inspected again.
+  InspectionMark decided;
+  if (unjudged && hold_unjudged) {
+    decided.state = MessageState::held;
+    decided.reason = "attachments without a verdict (fail mode close, quarantine.hold)";
+  }
+  auto writer = spool_.begin_replacement(message.id(), judging->reader.envelope(), decided);
   if (!writer) {
     log_.error("inspection.rewrite_failed",
                {{"queue_id", id}, {"error", writer.error().message()}});
@@ -275,8 +281,8 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
                                 {"files", files.size()},
                                 {"changed", changed},
                                 {"size", message.content_size_bytes}});
-  if (unjudged && hold_unjudged) {
-    co_return held("attachments without a verdict (fail mode close, quarantine.hold)");
+  if (decided.state == MessageState::held) {
+    co_return held(decided.reason);
   }
   co_return InspectionOutcome{};
 }

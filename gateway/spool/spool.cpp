@@ -151,13 +151,14 @@ runtime::Result<SpoolWriter> Spool::begin(const Envelope& envelope) {
       return opened.error();
     }
 
-    return start_writer(id, envelope, std::move(*opened), false);
+    return start_writer(id, envelope, std::move(*opened), std::nullopt);
   }
   assert(false && "queue id generator keeps repeating itself");
   return errno_code(EEXIST);
 }
 
-runtime::Result<SpoolWriter> Spool::begin_replacement(const QueueId& id, const Envelope& envelope) {
+runtime::Result<SpoolWriter> Spool::begin_replacement(const QueueId& id, const Envelope& envelope,
+                                                      const InspectionMark& inspected) {
   assert(!envelope.recipients.empty());
   if (!contains(id)) {
     return errno_code(ENOENT);
@@ -172,15 +173,15 @@ runtime::Result<SpoolWriter> Spool::begin_replacement(const QueueId& id, const E
   if (!opened) {
     return opened.error();
   }
-  return start_writer(id, envelope, std::move(*opened), true);
+  return start_writer(id, envelope, std::move(*opened), inspected);
 }
 
 runtime::Result<SpoolWriter> Spool::start_writer(const QueueId& id, const Envelope& envelope,
                                                  std::unique_ptr<runtime::File> file,
-                                                 bool replacing) {
+                                                 const std::optional<InspectionMark>& inspected) {
   // The envelope goes first, so the writer only ever appends content.
-  const std::string header = encode_spool_header(id, envelope);
-  SpoolWriter writer(*this, id, envelope, std::move(file), header.size(), replacing);
+  const std::string header = encode_spool_header(id, envelope, inspected);
+  SpoolWriter writer(*this, id, envelope, std::move(file), header.size(), inspected.has_value());
   if (auto ec = writer.append_header(header)) {
     return ec;
   }
@@ -203,9 +204,8 @@ runtime::Result<SpoolReader> Spool::open_message(const QueueId& id) {
   if (layout->header.queue_id != id) {
     return runtime::Error::corrupt_record;
   }
-  return SpoolReader(id, std::move(layout->header.envelope), std::move(*opened),
-                     layout->content_offset, layout->trailer.content_size_bytes,
-                     layout->trailer.content_checksum);
+  return SpoolReader(std::move(layout->header), std::move(*opened), layout->content_offset,
+                     layout->trailer.content_size_bytes, layout->trailer.content_checksum);
 }
 
 bool Spool::contains(const QueueId& id) {

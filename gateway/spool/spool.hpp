@@ -64,9 +64,12 @@ class Spool {
 
   // Starts writing new content for a committed message (a rewrite after inspection) under
   // its temporary name; commit() replaces the old content atomically, so a crash leaves
-  // one version or the other, each whole. The envelope is the message's own. Errors: EIO,
+  // one version or the other, each whole. The envelope is the message's own; `inspected`
+  // is what the inspection decided, which the new content carries, so that recovery
+  // resumes from it when the state record was not saved after the commit. Errors: EIO,
   // ENOSPC, ENOENT (no such message).
-  runtime::Result<SpoolWriter> begin_replacement(const QueueId& id, const Envelope& envelope);
+  runtime::Result<SpoolWriter> begin_replacement(const QueueId& id, const Envelope& envelope,
+                                                 const InspectionMark& inspected);
 
   // A name for a working file of a message's stage (such as a decoded attachment on its
   // way to the sandbox): never synced, and discarded by recovery.
@@ -113,14 +116,16 @@ class Spool {
 
  private:
   // Writes the envelope into a freshly created temporary file and hands it to a writer.
+  // `inspected` marks a replacement.
   runtime::Result<SpoolWriter> start_writer(const QueueId& id, const Envelope& envelope,
-                                            std::unique_ptr<runtime::File> file, bool replacing);
+                                            std::unique_ptr<runtime::File> file,
+                                            const std::optional<InspectionMark>& inspected);
 
   // The state of one committed message after a restart; nothing when it is not to be
   // queued (corrupt, unreadable, or done).
   std::optional<QueuedMessage> recover_message(const QueueId& id);
   runtime::error_code discard_leftovers();
-  QueueRecord recovered_state(const QueueId& id, const Envelope& envelope);
+  QueueRecord recovered_state(const SpoolReader& message);
 
   runtime::Host* host_;
   std::string folder_;

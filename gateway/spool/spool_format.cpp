@@ -28,7 +28,8 @@ std::string zero_padded(std::uint64_t value, int width) {
 
 }  // namespace
 
-std::string encode_spool_header(const QueueId& id, const Envelope& envelope) {
+std::string encode_spool_header(const QueueId& id, const Envelope& envelope,
+                                const std::optional<InspectionMark>& inspected) {
   assert(!envelope.recipients.empty());
 
   // The envelope as a record.
@@ -48,6 +49,11 @@ std::string encode_spool_header(const QueueId& id, const Envelope& envelope) {
   writer.add("declared_size", envelope.declared_size_bytes
                                   ? std::to_string(*envelope.declared_size_bytes)
                                   : std::string());
+  if (inspected) {
+    assert(inspected->state == MessageState::ready || inspected->state == MessageState::held);
+    writer.add("inspected", message_state_name(inspected->state));
+    writer.add("inspected_reason", inspected->reason);
+  }
   const std::string header = std::move(writer).finish();
 
   // Preceded by the fixed-size prefix that tells a reader how much header to read.
@@ -94,17 +100,25 @@ runtime::Result<SpoolHeader> decode_spool_header(std::string_view header) {
   envelope.received_time = from_unix_us(reader.signed_number("received_us"));
   const auto body = parse_body_type(reader.text("body"));
   const auto declared = reader.optional_signed_number("declared_size");
+  std::optional<InspectionMark> inspected;
+  if (reader.next_is("inspected")) {
+    const auto state = parse_message_state(reader.text("inspected"));
+    inspected = InspectionMark{.state = state.value_or(MessageState::received),
+                               .reason = reader.text("inspected_reason")};
+  }
 
   // Then the checks no single field can make.
+  const bool inspected_valid = !inspected || inspected->state == MessageState::ready ||
+                               inspected->state == MessageState::held;
   if (reader.finish() || !id || count == 0 || envelope.recipients.size() != count || tls > 1 ||
-      !body || (declared && *declared < 0)) {
+      !body || (declared && *declared < 0) || !inspected_valid) {
     return runtime::Error::corrupt_record;
   }
   envelope.body_type = *body;
   if (declared) {
     envelope.declared_size_bytes = static_cast<std::uint64_t>(*declared);
   }
-  return SpoolHeader{*id, std::move(envelope)};
+  return SpoolHeader{*id, std::move(envelope), std::move(inspected)};
 }
 
 std::string encode_spool_trailer(const SpoolTrailer& trailer) {

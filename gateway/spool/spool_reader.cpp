@@ -5,11 +5,12 @@
 
 namespace gateway {
 
-SpoolReader::SpoolReader(QueueId id, Envelope envelope, std::unique_ptr<runtime::File> file,
+SpoolReader::SpoolReader(SpoolHeader header, std::unique_ptr<runtime::File> file,
                          std::uint64_t content_offset, std::uint64_t content_size,
                          std::uint32_t content_checksum)
-    : id_(std::move(id)),
-      envelope_(std::move(envelope)),
+    : id_(std::move(header.queue_id)),
+      envelope_(std::move(header.envelope)),
+      inspected_(std::move(header.inspected)),
       file_(std::move(file)),
       content_offset_(content_offset),
       content_size_(content_size),

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "gateway/spool/checksum.hpp"
 #include "gateway/spool/envelope.hpp"
 #include "gateway/spool/queue_id.hpp"
+#include "gateway/spool/spool_format.hpp"
 #include "runtime/storage.hpp"
 
 namespace gateway {
@@ -27,6 +29,8 @@ class SpoolReader {
 
   const QueueId& queue_id() const { return id_; }
   const Envelope& envelope() const { return envelope_; }
+  // What the inspection that rewrote this content decided; nothing for content as received.
+  const std::optional<InspectionMark>& inspected() const { return inspected_; }
   std::uint64_t content_size_bytes() const { return content_size_; }
 
   // Reads content from `offset` (0 is the first content byte) into `buffer`; returns how
@@ -45,12 +49,12 @@ class SpoolReader {
  private:
   friend class Spool;
 
-  SpoolReader(QueueId id, Envelope envelope, std::unique_ptr<runtime::File> file,
-              std::uint64_t content_offset, std::uint64_t content_size,
-              std::uint32_t content_checksum);
+  SpoolReader(SpoolHeader header, std::unique_ptr<runtime::File> file, std::uint64_t content_offset,
+              std::uint64_t content_size, std::uint32_t content_checksum);
 
   QueueId id_;
   Envelope envelope_;
+  std::optional<InspectionMark> inspected_;
   std::unique_ptr<runtime::File> file_;
   std::uint64_t content_offset_ = 0;
   std::uint64_t content_size_ = 0;

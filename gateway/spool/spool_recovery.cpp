@@ -94,7 +94,7 @@ std::optional<QueuedMessage> Spool::recover_message(const QueueId& id) {
   }
 
   // A done message only waited for its files to go.
-  QueueRecord record = recovered_state(id, reader->envelope());
+  QueueRecord record = recovered_state(*reader);
   if (record.state == MessageState::done) {
     (void)remove(id);
     return std::nullopt;
@@ -104,29 +104,40 @@ std::optional<QueuedMessage> Spool::recover_message(const QueueId& id) {
                        .content_size_bytes = reader->content_size_bytes()};
 }
 
-QueueRecord Spool::recovered_state(const QueueId& id, const Envelope& envelope) {
+QueueRecord Spool::recovered_state(const SpoolReader& message) {
+  const QueueId& id = message.queue_id();
+  const Envelope& envelope = message.envelope();
+
   // No record yet means received; an unreadable one is treated the same, which at worst
   // inspects and delivers again rather than losing the message.
+  QueueRecord record = QueueRecord::fresh(id, envelope);
   auto loaded = load_state(id);
   if (!loaded) {
     host().events().record("spool.state_unreadable",
                            {{"queue_id", id.text()}, {"error", loaded.error().message()}});
-    return QueueRecord::fresh(id, envelope);
-  }
-  if (!*loaded) {
-    return QueueRecord::fresh(id, envelope);
-  }
-  if (!(*loaded)->matches(envelope)) {
+  } else if (*loaded && !(*loaded)->matches(envelope)) {
     host().events().record("spool.state_unreadable",
                            {{"queue_id", id.text()}, {"error", "recipients differ"}});
-    return QueueRecord::fresh(id, envelope);
+  } else if (*loaded) {
+    record = std::move(**loaded);
+  }
+  if (record.state != MessageState::received && record.state != MessageState::inspecting) {
+    return record;
+  }
+
+  // Content an inspection rewrote carries its decision: the crash came between the
+  // rewrite and the state record, and the inspection is not redone on its own output.
+  if (const auto& inspected = message.inspected()) {
+    host().events().record(
+        "spool.inspection_resumed",
+        {{"queue_id", id.text()}, {"state", message_state_name(inspected->state)}});
+    record.state = inspected->state;
+    record.last_error = inspected->reason;
+    return record;
   }
 
   // An inspection under way when the node stopped is redone from the start.
-  QueueRecord record = std::move(**loaded);
-  if (record.state == MessageState::inspecting) {
-    record.state = MessageState::received;
-  }
+  record.state = MessageState::received;
   return record;
 }
 

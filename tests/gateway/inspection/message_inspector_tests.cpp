@@ -96,6 +96,7 @@ struct Result {
   runtime::Duration took;  // virtual time of the inspection
   std::vector<std::string> scratch_left;
   std::vector<QuarantineCopy> copies;
+  std::optional<gateway::InspectionMark> inspected;  // what the spooled content carries
 };
 
 // One world: the gateway's node inspects `message`; the sandbox runs `behaviour` unless
@@ -174,6 +175,9 @@ Result inspect(const std::string& config_extra, std::optional<std::string> behav
   auto content = spool_test::read_content(side->spool, *original_id);
   BOOST_REQUIRE(content.has_value());
   result.content = std::move(*content);
+  auto reader = side->spool.open_message(*original_id);
+  BOOST_REQUIRE(reader.has_value());
+  result.inspected = reader->inspected();
   for (const gateway::QueuedMessage& copy : side->copies) {
     auto copy_content = spool_test::read_content(side->spool, copy.id());
     auto stored = side->spool.load_state(copy.id());
@@ -227,6 +231,9 @@ BOOST_AUTO_TEST_CASE(eicar_is_replaced_and_the_benign_part_stays_byte_identical)
   BOOST_TEST(result.content.find("\"x\" sha256=00") == std::string::npos);
   BOOST_TEST(result.scratch_left.empty());
   BOOST_TEST(result.content.find("See the attached files.") != std::string::npos);
+  // The rewrite carries the decision, for a crash before the queue records it.
+  BOOST_TEST_REQUIRE(result.inspected.has_value());
+  BOOST_TEST((result.inspected->state == gateway::MessageState::ready));
 }
 
 BOOST_AUTO_TEST_CASE(a_clean_message_is_byte_identical_apart_from_the_added_fields) {
@@ -301,6 +308,9 @@ BOOST_AUTO_TEST_CASE(fail_close_with_quarantine_hold_holds_the_message_unchanged
   const auto fields = verdict_fields(result.content);
   BOOST_TEST_REQUIRE(fields.size() == 2u);
   BOOST_TEST(ends_with(fields[0], "; not-scanned (unreachable); delivered"));
+  BOOST_TEST_REQUIRE(result.inspected.has_value());
+  BOOST_TEST((result.inspected->state == gateway::MessageState::held));
+  BOOST_TEST(result.inspected->reason == result.outcome.reason);
 }
 
 BOOST_AUTO_TEST_CASE(a_message_only_for_exempt_recipients_is_not_touched) {

@@ -80,6 +80,48 @@ BOOST_AUTO_TEST_CASE(every_committed_message_resumes_in_its_recorded_state_after
   }
 }
 
+BOOST_AUTO_TEST_CASE(rewritten_content_resumes_as_its_inspection_decided) {
+  // The queue recorded the start of an inspection, the inspection committed its rewrite,
+  // and the node crashed before the queue saved the outcome.
+  const std::vector<gateway::InspectionMark> marks{
+      {MessageState::ready, ""},
+      {MessageState::held, "attachments without a verdict"},
+  };
+  for (const auto& mark : marks) {
+    SpoolNode s;
+    auto committed = spool_test::spool_message(*s.spool, spool_test::sample_envelope(),
+                                               spool_test::sample_content());
+    BOOST_TEST_REQUIRE(committed.has_value());
+    BOOST_TEST_REQUIRE(!s.spool->save_state(record_in(*committed, MessageState::inspecting)));
+    auto writer = s.spool->begin_replacement(committed->id(), committed->envelope, mark);
+    BOOST_TEST_REQUIRE(writer.has_value());
+    BOOST_TEST_REQUIRE(!writer->append("X-Threat-Emulation: no-files\r\n"));
+    BOOST_TEST_REQUIRE(!writer->append(spool_test::sample_content()));
+    BOOST_TEST_REQUIRE(writer->commit().has_value());
+
+    s.crash_and_restart();
+    auto reader = s.spool->open_message(committed->id());
+    BOOST_TEST_REQUIRE(reader.has_value());
+    BOOST_TEST((reader->inspected() == mark));
+    auto recovered = s.spool->recover();
+    BOOST_TEST_REQUIRE(recovered.has_value());
+    BOOST_TEST_REQUIRE(recovered->size() == 1u);
+    BOOST_TEST((recovered->front().record.state == mark.state));
+    BOOST_TEST(recovered->front().record.last_error == mark.reason);
+    BOOST_TEST(s.traced("spool.inspection_resumed"));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(content_as_received_carries_no_inspection) {
+  SpoolNode s;
+  auto committed = spool_test::spool_message(*s.spool, spool_test::sample_envelope(),
+                                             spool_test::sample_content());
+  BOOST_TEST_REQUIRE(committed.has_value());
+  auto reader = s.spool->open_message(committed->id());
+  BOOST_TEST_REQUIRE(reader.has_value());
+  BOOST_TEST(!reader->inspected().has_value());
+}
+
 BOOST_AUTO_TEST_CASE(a_message_without_a_state_record_resumes_as_received) {
   SpoolNode s;
   auto committed = spool_test::spool_message(*s.spool, spool_test::sample_envelope(), "x\r\n");
