@@ -47,13 +47,14 @@ bool tell_story(std::uint64_t seed, bool inline_mode) {
   std::cout << "  the source waited " << std::setprecision(3) << story.source_held_seconds
             << " s for its 250; delivered: " << (story.delivered ? "yes" : "no")
             << ", EICAR delivered: " << (story.eicar_delivered ? "YES" : "no")
-            << ", figures.csv intact: " << (story.clean_file_intact ? "yes" : "no") << "\n";
+            << ", figures.csv intact: " << (story.clean_file_intact ? "yes" : "no")
+            << ", original quarantined: " << (story.original_quarantined ? "yes" : "no") << "\n";
   for (const auto& verdict : story.verdicts) {
     std::cout << "  X-Threat-Emulation: " << verdict << "\n";
   }
   std::cout.unsetf(std::ios::floatfield);
   return story.source_got_250 && story.delivered && !story.eicar_delivered &&
-         story.clean_file_intact;
+         story.clean_file_intact && story.original_quarantined;
 }
 
 int run_demo_command(std::uint64_t seed, const std::string& trace_path, bool print_trace) {

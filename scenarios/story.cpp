@@ -35,6 +35,8 @@ constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 const std::string gateway_address = "10.0.0.1";
 const std::string sandbox_address = "10.0.0.5";
 const std::string internal_address = "10.0.0.9";
+const std::string recipient_address = "bob@corp.example";
+const std::string quarantine_address = "soc@corp.example";
 
 // The EICAR test file, base64 encoded as a mail client sends it.
 const std::string eicar_base64 =
@@ -131,7 +133,7 @@ asio::awaitable<void> send_mail(runtime::Host& host, Note note,
   note("source", "STARTTLS done");
   co_await say("EHLO mail.partner.example\r\n");
   co_await say("MAIL FROM:<alice@partner.example>\r\n");
-  co_await say("RCPT TO:<bob@corp.example>\r\n");
+  co_await say("RCPT TO:<" + recipient_address + ">\r\n");
   co_await say("DATA\r\n");
   note("source", "sends the mail: tool.com (EICAR) and figures.csv");
   const auto sent = host.clock().now();
@@ -228,7 +230,10 @@ StoryResult run_story(const StoryOptions& options) {
       sandbox_address +
       ":80\n"
       "  poll_interval: 10s\n"
-      "  max_delay: 10m\n";
+      "  max_delay: 10m\n"
+      "quarantine:\n"
+      "  address: " +
+      quarantine_address + "\n";
   gateway::Config config = gateway::parse_config(yaml, "/etc/story.yaml").value();
   gateway_node.boot([&](runtime::Host& host) -> std::shared_ptr<void> {
     gateway::GatewayInputs inputs;
@@ -238,6 +243,9 @@ StoryResult run_story(const StoryOptions& options) {
       const std::string line(text);
       if (line.find(" inspection.file ") != std::string::npos) {
         note("gateway", log_value(line, "outcome"));
+      } else if (line.find(" inspection.quarantine_copy ") != std::string::npos) {
+        note("gateway", "spools " + log_value(line, "copy_queue_id") + ", the original for " +
+                            quarantine_address);
       } else if (line.find(" smtp.message_received ") != std::string::npos) {
         note("gateway", "spooled " + log_value(line, "queue_id") + " (synced to disk)");
       }
@@ -256,20 +264,38 @@ StoryResult run_story(const StoryOptions& options) {
     return nullptr;
   });
 
+  // The internal server gets two messages: the mail for bob, and the quarantine copy.
+  auto message_for = [&](const std::string& recipient) -> const peers::SinkMessage* {
+    for (const peers::SinkMessage& message : received->messages) {
+      if (message.recipients == std::vector<std::string>{recipient}) {
+        return &message;
+      }
+    }
+    return nullptr;
+  };
   world.run_until(
       [&] {
-        if (!result->delivered && !received->messages.empty()) {
+        if (!result->delivered && message_for(recipient_address) != nullptr) {
           result->delivered = true;
-          note("internal", "receives the mail");
+          note("internal", "receives the mail for " + recipient_address);
         }
-        return result->delivered && (result->source_got_250 || world.now() > sim::SimTime(1h));
+        if (!result->original_quarantined && message_for(quarantine_address) != nullptr) {
+          result->original_quarantined = true;
+          note("internal", "receives the original for " + quarantine_address);
+        }
+        return result->delivered && result->original_quarantined &&
+               (result->source_got_250 || world.now() > sim::SimTime(1h));
       },
       sim::SimTime(2h));
   // Let the sessions close.
   world.run_until_idle(world.now() + 1min);
 
-  if (!received->messages.empty()) {
-    const std::string& content = received->messages.front().content;
+  if (const peers::SinkMessage* copy = message_for(quarantine_address)) {
+    // The copy keeps what was removed: the original's EICAR part, as it was sent.
+    result->original_quarantined = copy->content.find(eicar_base64) != std::string::npos;
+  }
+  if (const peers::SinkMessage* mail = message_for(recipient_address)) {
+    const std::string& content = mail->content;
     result->eicar_delivered = content.find(eicar_base64) != std::string::npos ||
                               content.find("EICAR-STANDARD") != std::string::npos;
     result->clean_file_intact = content.find(clean_part) != std::string::npos;

@@ -26,6 +26,7 @@ struct StoryResult {
   bool delivered = false;             // the internal server has the mail
   bool eicar_delivered = false;       // EICAR reached the internal server (must not)
   bool clean_file_intact = false;     // the clean part arrived byte for byte
+  bool original_quarantined = false;  // the quarantine address got the original, EICAR and all
   std::vector<std::string> verdicts;  // the X-Threat-Emulation values delivered
   std::string trace_digest;
 };
