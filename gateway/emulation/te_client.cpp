@@ -18,9 +18,12 @@ constexpr runtime::Duration overload_backoff_max = std::chrono::minutes(2);
 
 Judgement from_failure(ExchangeFailure failure) {
   switch (failure) {
-    case ExchangeFailure::unreachable: return Judgement::not_scanned(NotScannedReason::unreachable);
-    case ExchangeFailure::broken: return Judgement::not_scanned(NotScannedReason::error);
-    case ExchangeFailure::timed_out: return Judgement::not_scanned(NotScannedReason::error);
+    case ExchangeFailure::unreachable:
+      return Judgement::not_scanned(NotScannedReason::unreachable);
+    case ExchangeFailure::broken:
+      return Judgement::not_scanned(NotScannedReason::error);
+    case ExchangeFailure::timed_out:
+      return Judgement::not_scanned(NotScannedReason::error);
   }
   return Judgement::not_scanned(NotScannedReason::error);
 }
@@ -40,11 +43,47 @@ TeClient::TeClient(runtime::Host& host, const Emulation& settings)
   }
 }
 
-asio::awaitable<Judgement> TeClient::judge(const FileToJudge& file,
-                                           runtime::SteadyTime deadline) {
-  if (auto cached = cache_.find(file.sha256); cached != cache_.end()) {
-    co_return Judgement::of(cached->second);
+asio::awaitable<Judgement> TeClient::judge(const FileToJudge& file, runtime::SteadyTime deadline) {
+  for (;;) {
+    if (auto cached = cache_.find(file.sha256); cached != cache_.end()) {
+      co_return Judgement::of(cached->second);
+    }
+    auto running = running_.find(file.sha256);
+    if (running == running_.end()) {
+      break;
+    }
+
+    // Another message's judgement of this file is under way: wait for its end, then look
+    // again. The timer leaves the list however this frame ends.
+    runtime::Timer timer(host_);
+    timer.expires_at(deadline);
+    struct Waiting {
+      std::shared_ptr<Running> running;
+      runtime::Timer* timer;
+      ~Waiting() { std::erase(running->waiting, timer); }
+    } waiting{running->second, &timer};
+    waiting.running->waiting.push_back(&timer);
+    runtime::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) {
+      const Judgement late = Judgement::not_scanned(NotScannedReason::timeout);
+      record(file, late, 0);
+      co_return late;
+    }
   }
+
+  // This call asks; later ones for the same file wait for it.
+  auto mine = std::make_shared<Running>();
+  running_.emplace(file.sha256, mine);
+  const Judgement judgement = co_await ask(file, deadline);
+  running_.erase(file.sha256);
+  for (runtime::Timer* waiter : std::vector<runtime::Timer*>(mine->waiting)) {
+    waiter->cancel();
+  }
+  co_return judgement;
+}
+
+asio::awaitable<Judgement> TeClient::ask(const FileToJudge& file, runtime::SteadyTime deadline) {
   if (!url_) {
     co_return Judgement::not_scanned(NotScannedReason::error);
   }
@@ -152,9 +191,9 @@ asio::awaitable<ExchangeOutcome> TeClient::exchange(const FileToJudge& file, Ste
   HopLimiter::Lease lease = co_await limiter_.acquire(limiter_key);
   const runtime::SteadyTime request_deadline =
       std::min(deadline, host_.clock().now() + settings_.request_timeout);
-  host_.events().record("emulation.request",
-                        {{"sha256", file.sha256},
-                         {"request", step == Step::query ? "query" : "upload"}});
+  host_.events().record(
+      "emulation.request",
+      {{"sha256", file.sha256}, {"request", step == Step::query ? "query" : "upload"}});
   co_return co_await post(host_, *url_, tls_ ? &*tls_ : nullptr, request, request_deadline);
 }
 

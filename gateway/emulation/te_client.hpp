@@ -19,9 +19,11 @@
 // Every request has its own deadline (emulation.request_timeout, never past the file's
 // deadline), and at most emulation.max_concurrent_requests are under way at once.
 //
-// TODO: two messages carrying the same new file each query, upload and poll for it; the
-// second could wait for the first's verdict instead, which costs the service a duplicate
-// emulation under a burst of one attachment.
+// One file is asked about once at a time: while a judgement of a sha256 is under way,
+// further judge() calls for it (the same attachment in a burst of messages) wait for that
+// one instead of querying, uploading and polling again. A verdict it reaches is theirs
+// (through the cache); when it ends without one (its deadline, a failure), the next waiter
+// asks for itself, and a waiter whose own deadline comes first ends in timeout.
 // TODO: https:// encrypts without checking the service's certificate (there is no
 // emulation CA setting yet), so a machine in the path could answer for the service.
 #pragma once
@@ -29,9 +31,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -71,6 +75,15 @@ class TeClient {
  private:
   enum class Step { query, upload };
 
+  // A judgement under way, and the timers of the judge() calls waiting for it; each waiter
+  // removes its own timer when it wakes or goes.
+  struct Running {
+    std::vector<runtime::Timer*> waiting;
+  };
+
+  // The exchanges with the service for one file, until a judgement.
+  boost::asio::awaitable<Judgement> ask(const FileToJudge& file, runtime::SteadyTime deadline);
+
   // One request: query or upload, with the limiter's slot and the request's deadline.
   boost::asio::awaitable<ExchangeOutcome> exchange(const FileToJudge& file, Step step,
                                                    runtime::SteadyTime deadline);
@@ -85,6 +98,7 @@ class TeClient {
   HopLimiter limiter_;
   runtime::Random boundaries_;
   std::map<std::string, Verdict> cache_;
+  std::map<std::string, std::shared_ptr<Running>> running_;  // by sha256
 };
 
 }  // namespace gateway::emulation

@@ -165,8 +165,8 @@ struct TeWorld {
     auto run_one = [this, results](std::string sha, std::size_t index) -> asio::awaitable<void> {
       gateway::emulation::FileToJudge file{sha, "file-" + std::to_string(index) + ".bin",
                                            content.size(), nullptr};
-      file.read = [this](std::uint64_t offset, std::span<char> buffer)
-          -> runtime::Result<std::size_t> {
+      file.read = [this](std::uint64_t offset,
+                         std::span<char> buffer) -> runtime::Result<std::size_t> {
         const std::size_t count =
             std::min<std::size_t>(buffer.size(), content.size() - static_cast<std::size_t>(offset));
         std::copy_n(content.data() + offset, count, buffer.data());
@@ -225,7 +225,9 @@ struct TeWorld {
   std::string content = "the file's bytes\r\n--not-a-boundary\r\n";
 };
 
-bool is_query(const SeenRequest& r) { return r.path == "/tecloud/api/v1/file/query"; }
+bool is_query(const SeenRequest& r) {
+  return r.path == "/tecloud/api/v1/file/query";
+}
 
 }  // namespace
 
@@ -361,6 +363,35 @@ BOOST_AUTO_TEST_CASE(verdicts_are_cached_by_hash_and_failures_are_not) {
   BOOST_TEST((judged[3] == Judgement::not_scanned(NotScannedReason::error)));
   BOOST_TEST(w.service->requests.size() == 3u);  // aa once, bb twice
   BOOST_TEST(w.client->cached_verdicts() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(one_file_in_a_burst_of_messages_is_asked_about_once) {
+  // Three messages carry the same new file at the same moment.
+  TeWorld w([](const SeenRequest& r, std::size_t index) {
+    if (index == 0) {
+      return te(1004);
+    }
+    if (!is_query(r)) {
+      return te(1002);
+    }
+    return index < 3 ? te(1003) : te(1001, "malicious");
+  });
+  const auto judged = w.judge({"aa", "aa", "aa"}, true);
+  for (const auto& j : judged) {
+    BOOST_TEST((j == Judgement::of(Verdict::malicious)));
+  }
+  // Query, upload, two polls: once, not three times.
+  BOOST_TEST(w.service->requests.size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(when_the_first_judgement_fails_a_waiting_one_asks_for_itself) {
+  TeWorld w([](const SeenRequest&, std::size_t index) {
+    return index == 0 ? te(1009) : te(1001, "benign");
+  });
+  const auto judged = w.judge({"aa", "aa"}, true);
+  BOOST_TEST((judged[0] == Judgement::not_scanned(NotScannedReason::error)));
+  BOOST_TEST((judged[1] == Judgement::of(Verdict::benign)));
+  BOOST_TEST(w.service->requests.size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(no_more_requests_run_at_once_than_the_limit) {
