@@ -81,6 +81,9 @@ struct Retry {
 // `emulation`: the sandbox. Absent: attachments are not inspected.
 struct Emulation {
   std::string url;  // base URL without a trailing slash; API paths are appended to it
+  // For an https:// url: the trust anchors the service's certificate must chain to, for
+  // the url's host. Absent: the connection is encrypted but the service is not checked.
+  std::optional<std::string> ca_file;
   std::chrono::milliseconds max_delay = config_defaults::max_delay;
   std::chrono::milliseconds poll_interval = config_defaults::poll_interval;
   FailMode fail_mode = config_defaults::fail_mode;

@@ -78,6 +78,12 @@ void check_routes(const std::vector<Route>& routes, Context& context) {
 }
 
 void check_emulation(const Emulation& emulation, Context& context) {
+  // Trust anchors over plain HTTP would check nothing, and an operator who wrote them most
+  // likely believes the service is checked.
+  if (emulation.ca_file && !emulation.url.starts_with("https://")) {
+    report(context, "emulation.ca_file", "only used with an https:// url");
+  }
+
   // A poll interval beyond the deadline would put the first poll after the deadline.
   if (emulation.poll_interval > emulation.max_delay) {
     const std::string poll_path = "emulation.poll_interval";

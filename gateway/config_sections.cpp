@@ -98,6 +98,9 @@ Emulation read_emulation(const Field& field, Context& context) {
   Emulation emulation;
   MapReader map(field, context);
   read_required(map, "url", emulation.url, UrlRule{});
+  if (auto ca_file = map.optional("ca_file")) {
+    emulation.ca_file = read_value(*ca_file, context, PathRule{});
+  }
   read_optional(map, "max_delay", emulation.max_delay, positive_duration);
   read_optional(map, "poll_interval", emulation.poll_interval, positive_duration);
   read_optional(map, "fail_mode", emulation.fail_mode, EnumRule{fail_mode_names});

@@ -35,12 +35,13 @@ QueueSettings queue_settings(const Config& config) {
 // The sandbox's inspection when an emulation section is configured, else none.
 std::unique_ptr<Inspector> make_inspector(runtime::Host& host, const Config& config, Spool& spool,
                                           Logger& log,
-                                          inspection::MessageInspector::CommitCopy commit_copy) {
+                                          inspection::MessageInspector::CommitCopy commit_copy,
+                                          std::optional<runtime::TlsContext> service_tls) {
   if (!config.emulation) {
     return std::make_unique<PassThroughInspector>();
   }
-  return std::make_unique<inspection::MessageInspector>(host, config, spool, log,
-                                                        std::move(commit_copy));
+  return std::make_unique<inspection::MessageInspector>(
+      host, config, spool, log, std::move(commit_copy), std::move(service_tls));
 }
 
 }  // namespace
@@ -48,13 +49,14 @@ std::unique_ptr<Inspector> make_inspector(runtime::Host& host, const Config& con
 // Declaration order is construction order: each part refers only to parts above it.
 struct Gateway::Parts {
   Parts(runtime::Host& h, Config c, GatewayInputs& inputs, RouteTls route_tls,
-        std::optional<runtime::TlsContext> inbound)
+        std::optional<runtime::TlsContext> inbound, std::optional<runtime::TlsContext> service)
       : host(h),
         config(std::move(c)),
         logger(h.clock(), inputs.log_format, config.log_level, std::move(inputs.log_sink)),
         spool(h, config.spool_dir),
-        inspector(make_inspector(h, config, spool, logger,
-                                 [this](QueuedMessage copy) { queue.commit(std::move(copy)); })),
+        inspector(make_inspector(
+            h, config, spool, logger, [this](QueuedMessage copy) { queue.commit(std::move(copy)); },
+            std::move(service))),
         deliverer(h, config, spool, std::move(route_tls), &metrics),
         bounces(h, config, spool, [this](QueuedMessage message) { queue.commit(message); }),
         queue(h, spool, *inspector, deliverer, bounces, retry_policy(config),
@@ -107,8 +109,22 @@ std::unique_ptr<Gateway> Gateway::create(runtime::Host& host, Config config, Gat
     inbound.emplace(std::move(*context));
   }
 
+  // The trust anchors the emulation service's certificate must chain to.
+  std::optional<runtime::TlsContext> service;
+  if (config.emulation && config.emulation->ca_file) {
+    const std::string& ca_file = *config.emulation->ca_file;
+    auto pem = inputs.read_ca_file(ca_file);
+    auto context = pem ? runtime::TlsContext::client_verifying(*pem)
+                       : runtime::Result<runtime::TlsContext>(pem.error());
+    if (!context) {
+      error = "emulation: " + ca_file + ": " + context.error().message();
+      return nullptr;
+    }
+    service.emplace(std::move(*context));
+  }
+
   auto parts = std::make_unique<Parts>(host, std::move(config), inputs, std::move(*route_tls),
-                                       std::move(inbound));
+                                       std::move(inbound), std::move(service));
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));
 }
 

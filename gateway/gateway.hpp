@@ -22,7 +22,7 @@ struct GatewayInputs {
   // The inbound certificate chain and key (the `tls` section's files); empty without tls.
   std::string tls_certificate_pem;
   std::string tls_private_key_pem;
-  // Reads a route's ca_file.
+  // Reads a ca_file: a route's, or the emulation service's.
   std::function<runtime::Result<std::string>(const std::string& path)> read_ca_file;
   LogFormat log_format = LogFormat::text;
   Logger::Sink log_sink;
@@ -31,8 +31,8 @@ struct GatewayInputs {
 class Gateway {
  public:
   // Builds every part; on failure returns null and says why in `error`.
-  static std::unique_ptr<Gateway> create(runtime::Host& host, Config config,
-                                         GatewayInputs inputs, std::string& error);
+  static std::unique_ptr<Gateway> create(runtime::Host& host, Config config, GatewayInputs inputs,
+                                         std::string& error);
   ~Gateway();
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;

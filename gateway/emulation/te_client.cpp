@@ -30,16 +30,20 @@ Judgement from_failure(ExchangeFailure failure) {
 
 }  // namespace
 
-TeClient::TeClient(runtime::Host& host, const Emulation& settings)
+TeClient::TeClient(runtime::Host& host, const Emulation& settings,
+                   std::optional<runtime::TlsContext> verifying)
     : host_(host),
       settings_(settings),
       url_(BaseUrl::parse(settings.url)),
       limiter_(host, std::max<std::size_t>(settings.max_concurrent_requests, 1)),
       boundaries_(host.random("emulation.boundary")) {
-  if (url_ && url_->tls) {
-    if (auto context = runtime::TlsContext::client_encrypt_only()) {
-      tls_.emplace(std::move(*context));
-    }
+  if (!url_ || !url_->tls) {
+    return;
+  }
+  if (verifying) {
+    tls_.emplace(std::move(*verifying));
+  } else if (auto context = runtime::TlsContext::client_encrypt_only()) {
+    tls_.emplace(std::move(*context));
   }
 }
 

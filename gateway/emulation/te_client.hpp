@@ -24,8 +24,10 @@
 // one instead of querying, uploading and polling again. A verdict it reaches is theirs
 // (through the cache); when it ends without one (its deadline, a failure), the next waiter
 // asks for itself, and a waiter whose own deadline comes first ends in timeout.
-// TODO: https:// encrypts without checking the service's certificate (there is no
-// emulation CA setting yet), so a machine in the path could answer for the service.
+//
+// Over https:// the service's certificate is checked for the url's host against the
+// trust anchors of emulation.ca_file when it is set; without it the connection is only
+// encrypted (the gateway warns at start), and a machine in the path could answer.
 #pragma once
 
 #include <cstdint>
@@ -61,8 +63,10 @@ struct FileToJudge {
 
 class TeClient {
  public:
-  // `settings` must outlive the client.
-  TeClient(runtime::Host& host, const Emulation& settings);
+  // `settings` must outlive the client. `verifying` is the client context built from
+  // settings.ca_file, for an https:// url; without it https only encrypts.
+  TeClient(runtime::Host& host, const Emulation& settings,
+           std::optional<runtime::TlsContext> verifying = std::nullopt);
   TeClient(const TeClient&) = delete;
   TeClient& operator=(const TeClient&) = delete;
 

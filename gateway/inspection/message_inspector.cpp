@@ -101,15 +101,22 @@ InspectionOutcome held(std::string reason) {
 }  // namespace
 
 MessageInspector::MessageInspector(runtime::Host& host, const Config& config, Spool& spool,
-                                   Logger& log, CommitCopy commit_copy)
+                                   Logger& log, CommitCopy commit_copy,
+                                   std::optional<runtime::TlsContext> service_tls)
     : host_(host),
       config_(config),
       emulation_(config.emulation.value()),
       spool_(spool),
       log_(log),
-      client_(host, emulation_),
+      client_(host, emulation_, std::move(service_tls)),
       commit_copy_(std::move(commit_copy)),
-      random_(host.random("quarantine")) {}
+      random_(host.random("quarantine")) {
+  if (emulation_.url.starts_with("https://") && !emulation_.ca_file) {
+    log_.warn("emulation.tls_unverified",
+              {{"url", emulation_.url},
+               {"detail", "the service's certificate is not checked; set emulation.ca_file"}});
+  }
+}
 
 bool MessageInspector::all_recipients_exempt(const QueuedMessage& message) const {
   const auto& exempt = emulation_.exempt_recipients;

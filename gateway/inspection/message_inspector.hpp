@@ -23,6 +23,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,7 @@
 #include "gateway/spool/spool.hpp"
 #include "runtime/host.hpp"
 #include "runtime/random.hpp"
+#include "runtime/tls.hpp"
 
 namespace gateway::inspection {
 
@@ -44,8 +46,10 @@ class MessageInspector final : public Inspector {
   using CommitCopy = std::function<void(QueuedMessage)>;
 
   // `config` (with an emulation section), `spool` and `log` must outlive the inspector.
+  // `service_tls` is the verifying client context for emulation.ca_file, when it is set.
   MessageInspector(runtime::Host& host, const Config& config, Spool& spool, Logger& log,
-                   CommitCopy commit_copy);
+                   CommitCopy commit_copy,
+                   std::optional<runtime::TlsContext> service_tls = std::nullopt);
 
   boost::asio::awaitable<InspectionOutcome> inspect(QueuedMessage& message) override;
 

@@ -671,6 +671,9 @@ BOOST_AUTO_TEST_CASE(settings_that_contradict_each_other_are_refused) {
        "7: metrics.listen: must differ from listen (127.0.0.1:25): one address cannot serve "
        "both SMTP and metrics"},
       {head + "  - {domain: c.example, next_hop: 10.0.0.1:25}\n"
+              "emulation: {url: 'http://e:1', ca_file: ca.pem}\n",
+       "7: emulation.ca_file: only used with an https:// url"},
+      {head + "  - {domain: c.example, next_hop: 10.0.0.1:25}\n"
               "quarantine: {address: q@c.example}\n",
        "7: quarantine.address: only used with an emulation section: without inspection no "
        "attachment is removed and no copy is made"},
@@ -693,6 +696,14 @@ BOOST_AUTO_TEST_CASE(settings_that_contradict_each_other_are_refused) {
   for (const auto& c : cases) {
     expect_errors(c.yaml, {file_path + ":" + c.want});
   }
+}
+
+BOOST_AUTO_TEST_CASE(the_emulation_ca_file_is_a_path_beside_the_config) {
+  Config config = parse_valid(
+      "hostname: gw.example.net\nlisten: 127.0.0.1:25\naccepted_domains: [c.example]\n"
+      "spool_dir: s\nroutes: [{domain: c.example, next_hop: 10.0.0.1:25}]\n"
+      "emulation: {url: 'https://te.example:443', ca_file: tls/te-ca.pem}\n");
+  BOOST_TEST(config.emulation->ca_file.value_or("") == "/etc/gw/tls/te-ca.pem");
 }
 
 BOOST_AUTO_TEST_CASE(inline_mode_without_emulation_and_encrypted_routes_without_tls_are_fine) {

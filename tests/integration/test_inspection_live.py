@@ -20,10 +20,10 @@ BENIGN = b"Quarterly figures, nothing to see.\n" * 40
 
 
 class Emulator:
-    def __init__(self, folder, behaviour=None):
+    def __init__(self, folder, behaviour=None, extra_arguments=()):
         self.port = free_port()
         self.arguments = [BIN_DIR / "mta-emulator-mock", "--listen", f"127.0.0.1:{self.port}",
-                          "--seed", "7"]
+                          "--seed", "7", *extra_arguments]
         if behaviour:
             config = folder / "emulator.yaml"
             config.write_text(behaviour)
@@ -47,8 +47,8 @@ class Emulator:
 def emulator_factory(tmp_path):
     started = []
 
-    def make(behaviour=None):
-        emulator = Emulator(tmp_path, behaviour)
+    def make(behaviour=None, extra_arguments=()):
+        emulator = Emulator(tmp_path, behaviour, extra_arguments)
         emulator.start()
         started.append(emulator)
         return emulator
@@ -171,6 +171,39 @@ def test_the_original_of_a_stripped_mail_goes_to_the_quarantine_address(
     original = attached.get_content()
     assert original["Subject"] == "figures"
     assert attachment_payloads(original) == {"eicar.com": EICAR, "figures.txt": BENIGN}
+
+
+def self_signed(folder, name, subject_alt_name):
+    cert, key = folder / f"{name}.crt", folder / f"{name}.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
+                    f"/CN={name}", "-addext", f"subjectAltName={subject_alt_name}",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_over_https_the_service_is_checked_against_emulation_ca_file(
+        tmp_path, next_hop, gateway_factory, emulator_factory, trusted):
+    cert, key = self_signed(tmp_path, "sandbox", "IP:127.0.0.1")
+    stranger, _ = self_signed(tmp_path, "stranger", "IP:127.0.0.1")
+    emulator = emulator_factory(extra_arguments=["--certificate", cert, "--private-key", key])
+    emulation = ("emulation:\n"
+                 f"  url: https://127.0.0.1:{emulator.port}\n"
+                 f"  ca_file: {cert if trusted else stranger}\n"
+                 "  max_delay: 1m\n  poll_interval: 1s\n  request_timeout: 5s\n"
+                 "  fail_mode: close\n")
+    gateway = gateway_factory(next_hop.port, emulation)
+    gateway.start()
+    swaks(gateway.port, tmp_path, [("eicar.com", EICAR)])
+
+    raw, message = delivered(next_hop)
+    assert EICAR not in raw
+    (field,) = verdicts(message)
+    if trusted:
+        assert field.endswith("; malicious; removed"), field
+    else:
+        assert field.endswith("; not-scanned (unreachable); removed"), field
 
 
 @pytest.mark.parametrize("fail_mode", ["open", "close"])
