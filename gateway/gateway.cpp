@@ -35,13 +35,12 @@ QueueSettings queue_settings(const Config& config) {
 // The sandbox's inspection when an emulation section is configured, else none.
 std::unique_ptr<Inspector> make_inspector(runtime::Host& host, const Config& config, Spool& spool,
                                           Logger& log,
-                                          inspection::MessageInspector::CommitCopy commit_copy,
-                                          std::optional<runtime::TlsContext> service_tls) {
+                                          inspection::MessageInspector::Wiring wiring) {
   if (!config.emulation) {
     return std::make_unique<PassThroughInspector>();
   }
-  return std::make_unique<inspection::MessageInspector>(
-      host, config, spool, log, std::move(commit_copy), std::move(service_tls));
+  return std::make_unique<inspection::MessageInspector>(host, config, spool, log,
+                                                        std::move(wiring));
 }
 
 }  // namespace
@@ -55,8 +54,10 @@ struct Gateway::Parts {
         logger(h.clock(), inputs.log_format, config.log_level, std::move(inputs.log_sink)),
         spool(h, config.spool_dir),
         inspector(make_inspector(
-            h, config, spool, logger, [this](QueuedMessage copy) { queue.commit(std::move(copy)); },
-            std::move(service))),
+            h, config, spool, logger,
+            {.commit_copy = [this](QueuedMessage copy) { queue.commit(std::move(copy)); },
+             .service_tls = std::move(service),
+             .metrics = &metrics})),
         deliverer(h, config, spool, std::move(route_tls), &metrics),
         bounces(h, config, spool, [this](QueuedMessage message) { queue.commit(message); }),
         queue(h, spool, *inspector, deliverer, bounces, retry_policy(config),

@@ -94,27 +94,47 @@ struct Judging {
   runtime::Timer all_done;  // cancelled when the last judgement arrives
 };
 
-InspectionOutcome held(std::string reason) {
-  return InspectionOutcome{InspectionResult::hold, std::move(reason)};
-}
-
 }  // namespace
 
 MessageInspector::MessageInspector(runtime::Host& host, const Config& config, Spool& spool,
-                                   Logger& log, CommitCopy commit_copy,
-                                   std::optional<runtime::TlsContext> service_tls)
+                                   Logger& log, Wiring wiring)
     : host_(host),
       config_(config),
       emulation_(config.emulation.value()),
       spool_(spool),
       log_(log),
-      client_(host, emulation_, std::move(service_tls)),
-      commit_copy_(std::move(commit_copy)),
+      client_(host, emulation_, std::move(wiring.service_tls)),
+      commit_copy_(std::move(wiring.commit_copy)),
+      metrics_(wiring.metrics),
       random_(host.random("quarantine")) {
   if (emulation_.url.starts_with("https://") && !emulation_.ca_file) {
     log_.warn("emulation.tls_unverified",
               {{"url", emulation_.url},
                {"detail", "the service's certificate is not checked; set emulation.ca_file"}});
+  }
+}
+
+InspectionOutcome MessageInspector::held(std::string reason) {
+  if (metrics_ != nullptr) {
+    ++metrics_->messages_held_total;
+  }
+  return InspectionOutcome{InspectionResult::hold, std::move(reason)};
+}
+
+void MessageInspector::count_file(emulation::Verdict verdict) {
+  if (metrics_ == nullptr) {
+    return;
+  }
+  switch (verdict) {
+    case emulation::Verdict::benign:
+      ++metrics_->files_benign_total;
+      break;
+    case emulation::Verdict::malicious:
+      ++metrics_->files_malicious_total;
+      break;
+    case emulation::Verdict::not_scanned:
+      ++metrics_->files_not_scanned_total;
+      break;
   }
 }
 
@@ -214,6 +234,7 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
     // deliver it as it came.
     const FailMode mode = not_scanned && hold_unjudged ? FailMode::open : emulation_.fail_mode;
     FileDecision decision = decide(file, judgement, mode);
+    count_file(judgement.verdict);
     changed = changed || decision.removed || not_scanned;
     removed = removed || decision.removed;
     log_.info("inspection.file", {{"queue_id", id},
@@ -312,6 +333,9 @@ runtime::error_code MessageInspector::copy_to_quarantine(const QueuedMessage& me
     log_.error("inspection.quarantine_copy_failed",
                {{"queue_id", id}, {"address", note.address}, {"error", copy.error().message()}});
     return copy.error();
+  }
+  if (metrics_ != nullptr) {
+    ++metrics_->quarantine_copies_total;
   }
   log_.info("inspection.quarantine_copy",
             {{"queue_id", id}, {"copy_queue_id", copy->id().text()}, {"address", note.address}});

@@ -30,6 +30,7 @@
 #include "gateway/config.hpp"
 #include "gateway/emulation/te_client.hpp"
 #include "gateway/observability/logger.hpp"
+#include "gateway/observability/metrics.hpp"
 #include "gateway/queue/inspector.hpp"
 #include "gateway/spool/queued_message.hpp"
 #include "gateway/spool/spool.hpp"
@@ -45,16 +46,26 @@ class MessageInspector final : public Inspector {
   // exist yet when the inspector is built (the queue takes the inspector).
   using CommitCopy = std::function<void(QueuedMessage)>;
 
-  // `config` (with an emulation section), `spool` and `log` must outlive the inspector.
-  // `service_tls` is the verifying client context for emulation.ca_file, when it is set.
+  // What the inspector is connected to besides the spool.
+  struct Wiring {
+    CommitCopy commit_copy;
+    // The verifying client context for emulation.ca_file, when it is set.
+    std::optional<runtime::TlsContext> service_tls;
+    GatewayMetrics* metrics = nullptr;  // counted into when given
+  };
+
+  // `config` (with an emulation section), `spool`, `log` and the metrics must outlive the
+  // inspector.
   MessageInspector(runtime::Host& host, const Config& config, Spool& spool, Logger& log,
-                   CommitCopy commit_copy,
-                   std::optional<runtime::TlsContext> service_tls = std::nullopt);
+                   Wiring wiring);
 
   boost::asio::awaitable<InspectionOutcome> inspect(QueuedMessage& message) override;
 
  private:
   bool all_recipients_exempt(const QueuedMessage& message) const;
+  // The outcome that holds the message, counted.
+  InspectionOutcome held(std::string reason);
+  void count_file(emulation::Verdict verdict);
   // Spools the original's copy for quarantine.address and hands it on. Errors: the
   // spool's.
   runtime::error_code copy_to_quarantine(const QueuedMessage& message,
@@ -67,6 +78,7 @@ class MessageInspector final : public Inspector {
   Logger& log_;
   emulation::TeClient client_;
   CommitCopy commit_copy_;
+  GatewayMetrics* metrics_;
   runtime::Random random_;  // quarantine copies' boundaries and Message-IDs
 };
 

@@ -84,10 +84,8 @@ std::vector<double> default_latency_buckets() {
 
 std::string GatewayMetrics::render() const {
   std::string out;
-  write_counter(out, "connections_total", "Inbound SMTP connections accepted.",
-                connections_total);
-  write_gauge(out, "connections_active", "Inbound SMTP connections open now.",
-              connections_active);
+  write_counter(out, "connections_total", "Inbound SMTP connections accepted.", connections_total);
+  write_gauge(out, "connections_active", "Inbound SMTP connections open now.", connections_active);
   write_counter(out, "connections_refused_total",
                 "Inbound connections refused with 421 over the connection limit.",
                 connections_refused_total);
@@ -108,15 +106,25 @@ std::string GatewayMetrics::render() const {
                 tls_handshakes_inbound_failed_total);
   write_counter(out, "tls_handshakes_outbound_total", "Outbound STARTTLS handshakes completed.",
                 tls_handshakes_outbound_total);
-  write_counter(out, "tls_handshakes_outbound_failed_total",
-                "Outbound STARTTLS handshakes failed.", tls_handshakes_outbound_failed_total);
+  write_counter(out, "tls_handshakes_outbound_failed_total", "Outbound STARTTLS handshakes failed.",
+                tls_handshakes_outbound_failed_total);
+  write_counter(out, "files_benign_total", "Files the sandbox judged benign.", files_benign_total);
+  write_counter(out, "files_malicious_total", "Files the sandbox judged malicious (removed).",
+                files_malicious_total);
+  write_counter(out, "files_not_scanned_total",
+                "Files without a verdict, handled by the fail mode.", files_not_scanned_total);
+  write_counter(out, "messages_held_total", "Messages inspection held for an operator.",
+                messages_held_total);
+  write_counter(out, "quarantine_copies_total",
+                "Originals of changed messages sent to quarantine.address.",
+                quarantine_copies_total);
   write_histogram(out, "receive_seconds", "Time from connection to the 250 for a message.",
                   receive_seconds);
   write_histogram(out, "inspection_seconds", "Time a message spent in inspection.",
                   inspection_seconds);
   write_histogram(out, "delivery_seconds", "Time of one delivery attempt.", delivery_seconds);
-  write_histogram(out, "end_to_end_seconds",
-                  "Time from the 250 to the message's final outcome.", end_to_end_seconds);
+  write_histogram(out, "end_to_end_seconds", "Time from the 250 to the message's final outcome.",
+                  end_to_end_seconds);
   return out;
 }
 

@@ -50,6 +50,13 @@ struct GatewayMetrics {
   std::uint64_t tls_handshakes_outbound_total = 0;
   std::uint64_t tls_handshakes_outbound_failed_total = 0;
 
+  // Inspection, per file by its outcome, and per message.
+  std::uint64_t files_benign_total = 0;
+  std::uint64_t files_malicious_total = 0;    // removed
+  std::uint64_t files_not_scanned_total = 0;  // delivered or removed by the fail mode
+  std::uint64_t messages_held_total = 0;      // held by inspection for an operator
+  std::uint64_t quarantine_copies_total = 0;  // originals sent to quarantine.address
+
   // Per-stage latency: receiving (connection to 250), inspection, delivery (one attempt),
   // and end to end (250 to the last recipient's final outcome).
   Histogram receive_seconds{default_latency_buckets()};

@@ -73,11 +73,14 @@ struct GatewaySide {
                [this](gateway::LogLevel, std::string_view line) { log.emplace_back(line); }),
         spool(host, config.spool_dir),
         inspector(host, config, spool, logger,
-                  [this](gateway::QueuedMessage copy) { copies.push_back(std::move(copy)); }) {
+                  {.commit_copy =
+                       [this](gateway::QueuedMessage copy) { copies.push_back(std::move(copy)); },
+                   .metrics = &metrics}) {
     BOOST_REQUIRE(!spool.prepare());
   }
   std::vector<std::string> log;
   std::vector<gateway::QueuedMessage> copies;  // quarantine copies handed to the "queue"
+  gateway::GatewayMetrics metrics;
   gateway::Logger logger;
   gateway::Spool spool;
   gateway::inspection::MessageInspector inspector;
@@ -97,6 +100,7 @@ struct Result {
   std::vector<std::string> scratch_left;
   std::vector<QuarantineCopy> copies;
   std::optional<gateway::InspectionMark> inspected;  // what the spooled content carries
+  gateway::GatewayMetrics metrics;
 };
 
 // One world: the gateway's node inspects `message`; the sandbox runs `behaviour` unless
@@ -178,6 +182,7 @@ Result inspect(const std::string& config_extra, std::optional<std::string> behav
   auto reader = side->spool.open_message(*original_id);
   BOOST_REQUIRE(reader.has_value());
   result.inspected = reader->inspected();
+  result.metrics = side->metrics;
   for (const gateway::QueuedMessage& copy : side->copies) {
     auto copy_content = spool_test::read_content(side->spool, copy.id());
     auto stored = side->spool.load_state(copy.id());
@@ -234,6 +239,11 @@ BOOST_AUTO_TEST_CASE(eicar_is_replaced_and_the_benign_part_stays_byte_identical)
   // The rewrite carries the decision, for a crash before the queue records it.
   BOOST_TEST_REQUIRE(result.inspected.has_value());
   BOOST_TEST((result.inspected->state == gateway::MessageState::ready));
+  BOOST_TEST(result.metrics.files_malicious_total == 1u);
+  BOOST_TEST(result.metrics.files_benign_total == 1u);
+  BOOST_TEST(result.metrics.files_not_scanned_total == 0u);
+  BOOST_TEST(result.metrics.messages_held_total == 0u);
+  BOOST_TEST(result.metrics.quarantine_copies_total == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_clean_message_is_byte_identical_apart_from_the_added_fields) {
@@ -311,6 +321,8 @@ BOOST_AUTO_TEST_CASE(fail_close_with_quarantine_hold_holds_the_message_unchanged
   BOOST_TEST_REQUIRE(result.inspected.has_value());
   BOOST_TEST((result.inspected->state == gateway::MessageState::held));
   BOOST_TEST(result.inspected->reason == result.outcome.reason);
+  BOOST_TEST(result.metrics.files_not_scanned_total == 2u);
+  BOOST_TEST(result.metrics.messages_held_total == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_message_only_for_exempt_recipients_is_not_touched) {
@@ -324,6 +336,7 @@ BOOST_AUTO_TEST_CASE(the_original_of_a_stripped_message_goes_to_the_quarantine_a
   const Result result = inspect("quarantine:\n  address: Vault@corp.example\n", "");
   BOOST_TEST(!inspection_test::eicar_anywhere(result.content));
   BOOST_TEST_REQUIRE(result.copies.size() == 1u);
+  BOOST_TEST(result.metrics.quarantine_copies_total == 1u);
   const QuarantineCopy& copy = result.copies.front();
 
   // From nobody, to the vault, and never inspected: it exists to keep what was removed.
