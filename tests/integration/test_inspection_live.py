@@ -8,6 +8,7 @@ import io
 import re
 import subprocess
 import time
+import urllib.request
 import zipfile
 
 import pytest
@@ -123,6 +124,13 @@ def test_eicar_is_removed_and_the_benign_file_arrives_byte_identical(
     assert attachment_payloads(message) == {"figures.txt": BENIGN}
     (notice,) = notices(message)
     assert "eicar.com" in notice and "malicious" in notice
+
+    # The metrics endpoint counts the files by outcome.
+    with urllib.request.urlopen(f"http://127.0.0.1:{gateway.metrics_port}/metrics",
+                                timeout=10) as page:
+        metrics = page.read().decode()
+    assert "\nmta_files_malicious_total 1\n" in metrics
+    assert "\nmta_files_benign_total 1\n" in metrics
 
     # The benign part's bytes as swaks sent them (its base64 lines) arrive unchanged.
     sent_lines = [line[4:] for line in transcript.splitlines() if line.startswith(" -> ")]
