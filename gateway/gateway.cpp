@@ -53,11 +53,8 @@ struct Gateway::Parts {
         config(std::move(c)),
         logger(h.clock(), inputs.log_format, config.log_level, std::move(inputs.log_sink)),
         spool(h, config.spool_dir),
-        inspector(make_inspector(
-            h, config, spool, logger,
-            {.commit_copy = [this](QueuedMessage copy) { queue.commit(std::move(copy)); },
-             .service_tls = std::move(service),
-             .metrics = &metrics})),
+        inspector(make_inspector(h, config, spool, logger,
+                                 {.service_tls = std::move(service), .metrics = &metrics})),
         deliverer(h, config, spool, std::move(route_tls), &metrics),
         bounces(h, config, spool, [this](QueuedMessage message) { queue.commit(message); }),
         queue(h, spool, *inspector, deliverer, bounces, retry_policy(config),

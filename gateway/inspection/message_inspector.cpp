@@ -104,7 +104,6 @@ MessageInspector::MessageInspector(runtime::Host& host, const Config& config, Sp
       spool_(spool),
       log_(log),
       client_(host, emulation_, std::move(wiring.service_tls)),
-      commit_copy_(std::move(wiring.commit_copy)),
       metrics_(wiring.metrics),
       random_(host.random("quarantine")) {
   if (emulation_.url.starts_with("https://") && !emulation_.ca_file) {
@@ -265,12 +264,21 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
     }
   }
 
-  // The original leaves for quarantine before the rewrite replaces it.
+  // The original leaves for quarantine before the rewrite replaces it; the copy goes with
+  // the outcome, whatever that is.
+  std::vector<QueuedMessage> companions;
   if (removed && config_.quarantine.address) {
-    if (auto ec = copy_to_quarantine(message, std::move(file_outcomes))) {
-      co_return held("inspection could not spool the copy for quarantine.address: " + ec.message());
+    auto copy = copy_to_quarantine(message, std::move(file_outcomes));
+    if (!copy) {
+      co_return held("inspection could not spool the copy for quarantine.address: " +
+                     copy.error().message());
     }
+    companions.push_back(std::move(*copy));
   }
+  auto with_companions = [&companions](InspectionOutcome outcome) {
+    outcome.companions = std::move(companions);
+    return outcome;
+  };
 
   // The new content replaces the old in one atomic step, and carries the decision, so
   // that a crash before the queue saves it does not have the new content inspected again.
@@ -283,7 +291,8 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
   if (!writer) {
     log_.error("inspection.rewrite_failed",
                {{"queue_id", id}, {"error", writer.error().message()}});
-    co_return held("inspection could not rewrite the message: " + writer.error().message());
+    co_return with_companions(
+        held("inspection could not rewrite the message: " + writer.error().message()));
   }
   auto written = rewrite(judging->source, judging->analysis, plan,
                          [&](std::string_view chunk) -> runtime::Result<void> {
@@ -296,13 +305,15 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
     writer->abandon();
     log_.error("inspection.rewrite_failed",
                {{"queue_id", id}, {"error", written.error().message()}});
-    co_return held("inspection could not rewrite the message: " + written.error().message());
+    co_return with_companions(
+        held("inspection could not rewrite the message: " + written.error().message()));
   }
   auto committed = writer->commit();
   if (!committed) {
     log_.error("inspection.rewrite_failed",
                {{"queue_id", id}, {"error", committed.error().message()}});
-    co_return held("inspection could not rewrite the message: " + committed.error().message());
+    co_return with_companions(
+        held("inspection could not rewrite the message: " + committed.error().message()));
   }
   message.content_size_bytes = committed->content_size_bytes;
   log_.info("inspection.done", {{"queue_id", id},
@@ -310,13 +321,13 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
                                 {"changed", changed},
                                 {"size", message.content_size_bytes}});
   if (decided.state == MessageState::held) {
-    co_return held(decided.reason);
+    co_return with_companions(held(decided.reason));
   }
-  co_return InspectionOutcome{};
+  co_return with_companions(InspectionOutcome{});
 }
 
-runtime::error_code MessageInspector::copy_to_quarantine(const QueuedMessage& message,
-                                                         std::vector<std::string> file_outcomes) {
+runtime::Result<QueuedMessage> MessageInspector::copy_to_quarantine(
+    const QueuedMessage& message, std::vector<std::string> file_outcomes) {
   const std::string id = message.id().text();
   QuarantineNote note;
   note.reporting_mta = config_.hostname;
@@ -339,8 +350,7 @@ runtime::error_code MessageInspector::copy_to_quarantine(const QueuedMessage& me
   }
   log_.info("inspection.quarantine_copy",
             {{"queue_id", id}, {"copy_queue_id", copy->id().text()}, {"address", note.address}});
-  commit_copy_(std::move(*copy));
-  return {};
+  return copy;
 }
 
 }  // namespace gateway::inspection

@@ -17,12 +17,11 @@
 //
 // Quarantine copies: when quarantine.address is set and a file is removed (malicious, or
 // without a verdict under fail mode close), the original goes to that address as it
-// arrived (quarantine_copy.hpp) before the rewrite replaces it, and is handed to the queue
-// through the function given at construction. A message whose copy cannot be spooled is
-// held unchanged, so that the original is never lost.
+// arrived (quarantine_copy.hpp), spooled before the rewrite replaces it and returned among
+// the outcome's companions for whoever queues the message. A message whose copy cannot be
+// spooled is held unchanged, so that the original is never lost.
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,13 +41,8 @@ namespace gateway::inspection {
 
 class MessageInspector final : public Inspector {
  public:
-  // Receives each committed quarantine copy; binds to QueueManager::commit, which cannot
-  // exist yet when the inspector is built (the queue takes the inspector).
-  using CommitCopy = std::function<void(QueuedMessage)>;
-
   // What the inspector is connected to besides the spool.
   struct Wiring {
-    CommitCopy commit_copy;
     // The verifying client context for emulation.ca_file, when it is set.
     std::optional<runtime::TlsContext> service_tls;
     GatewayMetrics* metrics = nullptr;  // counted into when given
@@ -66,10 +60,9 @@ class MessageInspector final : public Inspector {
   // The outcome that holds the message, counted.
   InspectionOutcome held(std::string reason);
   void count_file(emulation::Verdict verdict);
-  // Spools the original's copy for quarantine.address and hands it on. Errors: the
-  // spool's.
-  runtime::error_code copy_to_quarantine(const QueuedMessage& message,
-                                         std::vector<std::string> file_outcomes);
+  // Spools the original's copy for quarantine.address. Errors: the spool's.
+  runtime::Result<QueuedMessage> copy_to_quarantine(const QueuedMessage& message,
+                                                    std::vector<std::string> file_outcomes);
 
   runtime::Host& host_;
   const Config& config_;
@@ -77,7 +70,6 @@ class MessageInspector final : public Inspector {
   Spool& spool_;
   Logger& log_;
   emulation::TeClient client_;
-  CommitCopy commit_copy_;
   GatewayMetrics* metrics_;
   runtime::Random random_;  // quarantine copies' boundaries and Message-IDs
 };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -20,6 +21,10 @@ struct InspectionOutcome {
   InspectionResult result = InspectionResult::ready;
   // Why it was held, for the queue listing and the log; empty when ready.
   std::string reason;
+  // New messages the inspection spooled, committed and in state ready (the original's
+  // copy for quarantine.address): whoever queues the message queues these with it, and
+  // whoever drops it (inline mode, the source gone before its 250) drops these too.
+  std::vector<QueuedMessage> companions;
 };
 
 class Inspector {

@@ -225,6 +225,10 @@ asio::awaitable<void> QueueManager::inspect(QueueId id) {
   }
   --inspecting_;
   wake();
+  // The inspection's own messages go on whatever becomes of this one.
+  for (QueuedMessage companion : outcome.companions) {
+    commit(std::move(companion));
+  }
   if (remove_if_requested(entry)) {
     co_return;
   }

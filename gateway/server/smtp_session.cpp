@@ -433,8 +433,12 @@ asio::awaitable<bool> SmtpSession::inspect_inline(QueuedMessage& message) {
     state->outcome = result;
     state->signal.cancel();
     if (state->client_gone) {
-      // Nobody was told 250: nothing may stay queued (DESIGN: inline mode).
+      // Nobody was told 250: nothing may stay queued (DESIGN: inline mode), neither the
+      // message nor what its inspection made.
       ctx.spool.remove(queued->id());
+      for (const QueuedMessage& companion : result.companions) {
+        ctx.spool.remove(companion.id());
+      }
       ctx.log.info("smtp.inline_abandoned", {{"queue_id", queued->id().text()}});
       co_return;
     }
@@ -442,6 +446,9 @@ asio::awaitable<bool> SmtpSession::inspect_inline(QueuedMessage& message) {
         result.result == InspectionResult::hold ? MessageState::held : MessageState::ready;
     ctx.spool.save_state(queued->record);
     ctx.queue.commit(*queued);
+    for (QueuedMessage& companion : result.companions) {
+      ctx.queue.commit(std::move(companion));
+    }
   };
   asio::co_spawn(context.host.executor(), inspection(context, shared, held), asio::detached);
 

@@ -72,14 +72,10 @@ struct GatewaySide {
       : logger(host.clock(), gateway::LogFormat::text, gateway::LogLevel::info,
                [this](gateway::LogLevel, std::string_view line) { log.emplace_back(line); }),
         spool(host, config.spool_dir),
-        inspector(host, config, spool, logger,
-                  {.commit_copy =
-                       [this](gateway::QueuedMessage copy) { copies.push_back(std::move(copy)); },
-                   .metrics = &metrics}) {
+        inspector(host, config, spool, logger, {.metrics = &metrics}) {
     BOOST_REQUIRE(!spool.prepare());
   }
   std::vector<std::string> log;
-  std::vector<gateway::QueuedMessage> copies;  // quarantine copies handed to the "queue"
   gateway::GatewayMetrics metrics;
   gateway::Logger logger;
   gateway::Spool spool;
@@ -175,7 +171,7 @@ Result inspect(const std::string& config_extra, std::optional<std::string> behav
 
   auto ids = side->spool.list_messages();
   BOOST_REQUIRE(ids.has_value());
-  BOOST_REQUIRE(ids->size() == 1u + side->copies.size());
+  BOOST_REQUIRE(ids->size() == 1u + result.outcome.companions.size());
   auto content = spool_test::read_content(side->spool, *original_id);
   BOOST_REQUIRE(content.has_value());
   result.content = std::move(*content);
@@ -183,7 +179,7 @@ Result inspect(const std::string& config_extra, std::optional<std::string> behav
   BOOST_REQUIRE(reader.has_value());
   result.inspected = reader->inspected();
   result.metrics = side->metrics;
-  for (const gateway::QueuedMessage& copy : side->copies) {
+  for (const gateway::QueuedMessage& copy : result.outcome.companions) {
     auto copy_content = spool_test::read_content(side->spool, copy.id());
     auto stored = side->spool.load_state(copy.id());
     BOOST_REQUIRE(copy_content.has_value());

@@ -88,13 +88,30 @@ class SlowInspector final : public gateway::Inspector {
  public:
   runtime::Host* host = nullptr;
   runtime::Duration latency{0};
-  asio::awaitable<gateway::InspectionOutcome> inspect(gateway::QueuedMessage&) override {
+  // When set, each inspection spools a companion message (as a quarantine copy would be)
+  // for the first recipient, ready, and returns it with the outcome.
+  gateway::Spool* companion_spool = nullptr;
+
+  asio::awaitable<gateway::InspectionOutcome> inspect(gateway::QueuedMessage& message) override {
     if (latency > runtime::Duration::zero()) {
       runtime::Timer timer(*host);
       timer.expires_after(latency);
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
-    co_return gateway::InspectionOutcome{};
+    gateway::InspectionOutcome outcome;
+    if (companion_spool != nullptr) {
+      gateway::Envelope envelope;
+      envelope.recipients = {message.envelope.recipients.front()};
+      auto writer = companion_spool->begin(envelope);
+      BOOST_REQUIRE(writer.has_value());
+      BOOST_REQUIRE(!writer->append("Subject: companion\r\n\r\nA companion.\r\n"));
+      auto companion = writer->commit();
+      BOOST_REQUIRE(companion.has_value());
+      companion->record.state = gateway::MessageState::ready;
+      BOOST_REQUIRE(!companion_spool->save_state(companion->record));
+      outcome.companions.push_back(std::move(*companion));
+    }
+    co_return outcome;
   }
 };
 
@@ -137,7 +154,7 @@ struct GatewayProcess {
 struct Step {
   std::string send;
   int replies = 1;
-  bool then_tls = false;  // after the replies, run a TLS handshake as a client
+  bool then_tls = false;      // after the replies, run a TLS handshake as a client
   runtime::Duration pause{};  // virtual time to wait before sending
 };
 
@@ -177,8 +194,8 @@ class Fixture {
       make_tls();
     }
     gateway.boot([this](runtime::Host& host) {
-      process = std::make_shared<GatewayProcess>(host, config, delivered,
-                                                 tls ? &*tls : nullptr, inspection_latency_);
+      process = std::make_shared<GatewayProcess>(host, config, delivered, tls ? &*tls : nullptr,
+                                                 inspection_latency_);
       return process;
     });
   }
@@ -190,8 +207,7 @@ class Fixture {
     auto done = std::make_shared<bool>(false);
     client.crash();  // ends the previous conversation, if any
     client.boot([steps, talk, done](runtime::Host& host) {
-      asio::co_spawn(host.executor(), converse(host, steps, talk, done),
-                     asio::detached);
+      asio::co_spawn(host.executor(), converse(host, steps, talk, done), asio::detached);
       return std::shared_ptr<void>();
     });
     world.run_until([&] { return *done; }, world.now() + 2h);
@@ -234,11 +250,11 @@ class Fixture {
 };
 
 inline asio::awaitable<void> Fixture::converse(runtime::Host& host, std::vector<Step> steps,
-                                              std::shared_ptr<Conversation> talk,
-                                              std::shared_ptr<bool> done) {
+                                               std::shared_ptr<Conversation> talk,
+                                               std::shared_ptr<bool> done) {
   const runtime::Endpoint server{gateway_address, 25};
-  auto [connect_error, stream] = co_await runtime::async_connect(
-      host.network(), server, asio::as_tuple(asio::use_awaitable));
+  auto [connect_error, stream] =
+      co_await runtime::async_connect(host.network(), server, asio::as_tuple(asio::use_awaitable));
   BOOST_REQUIRE(!connect_error);
   std::size_t parsed = 0;
   std::size_t wanted = 1;  // the greeting

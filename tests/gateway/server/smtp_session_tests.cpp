@@ -255,6 +255,32 @@ BOOST_AUTO_TEST_CASE(in_inline_mode_a_client_that_leaves_before_the_answer_queue
   BOOST_TEST(fixture.process->spool.list_messages()->empty());
 }
 
+BOOST_AUTO_TEST_CASE(an_inspections_companions_are_queued_with_the_message_in_both_modes) {
+  for (const std::string mode : {"mta", "inline"}) {
+    Fixture fixture(base_config("mode: " + mode + "\n"), false, 30s);
+    fixture.process->inspector.companion_spool = &fixture.process->spool;
+    auto talk = fixture.talk({{ehlo}, {envelope, 2}, {"DATA\r\n"}, {body}});
+    BOOST_TEST(talk.codes.back() == 250, mode);
+    fixture.world.run_until_idle(fixture.world.now() + 1h);
+    BOOST_TEST_REQUIRE(fixture.delivered.size() == 2u, mode);
+    const bool companion_delivered =
+        fixture.delivered[0].content.find("Subject: companion") != std::string::npos ||
+        fixture.delivered[1].content.find("Subject: companion") != std::string::npos;
+    BOOST_TEST(companion_delivered, mode);
+    BOOST_TEST(fixture.process->spool.list_messages()->empty(), mode);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(in_inline_mode_a_client_that_leaves_drops_the_companions_too) {
+  Fixture fixture(base_config("mode: inline\n"), false, 30s);
+  fixture.process->inspector.companion_spool = &fixture.process->spool;
+  fixture.talk({{ehlo}, {envelope, 2}, {"DATA\r\n"}, {body, 0}});
+  fixture.world.run_until_idle(fixture.world.now() + 1h);
+  BOOST_TEST(fixture.delivered.empty());
+  BOOST_TEST(fixture.process->spool.list_messages()->empty());
+  BOOST_TEST(fixture.process->spool.storage().list(fixture.process->spool.state_folder())->empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
