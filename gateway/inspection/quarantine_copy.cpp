@@ -106,9 +106,8 @@ std::string copy_head(const QuarantineNote& note, const Layout& layout,
   append_line(out, "");
   append_line(out, "This is the mail gateway at " + host + ".");
   append_line(out, "");
-  append_line(out, "Inspection removed or withheld files of the message attached below");
-  append_line(out, "and delivered the rest of it. The attachment is the message as it");
-  append_line(out, "arrived, before any change.");
+  append_line(out, "Inspection removed or withheld files of the message attached below.");
+  append_line(out, "The attachment is the message as it arrived, before any change.");
   append_line(out, "");
   append_line(out, "Queue id:    " + note.original_queue_id);
   append_line(out, "Received:    " + smtp::format_message_date(original.received_time));
