@@ -97,16 +97,22 @@ struct Result {
   std::vector<QuarantineCopy> copies;
   std::optional<gateway::InspectionMark> inspected;  // what the spooled content carries
   gateway::GatewayMetrics metrics;
+  bool fault_fired = false;
+};
+
+// A disk fault for the inspection: the nth call of `op` after the message is spooled fails
+// with EIO.
+struct Fault {
+  sim::DiskOp op;
+  std::uint64_t nth = 1;
 };
 
 // One world: the gateway's node inspects `message`; the sandbox runs `behaviour` unless
 // it is absent (nobody listens).
-// `failing_op`, when given, fails with EIO the first time the gateway's disk does it after
-// the message is spooled.
 Result inspect(const std::string& config_extra, std::optional<std::string> behaviour,
                const std::string& message = sample,
                std::vector<std::string> recipients = {"b@corp.example"},
-               std::optional<sim::DiskOp> failing_op = std::nullopt) {
+               std::optional<Fault> fault = std::nullopt) {
   sim::World world;
   auto& gateway_node = world.add_node("gateway", "10.0.0.1");
   auto& sandbox_node = world.add_node("sandbox", sandbox_address);
@@ -141,6 +147,7 @@ Result inspect(const std::string& config_extra, std::optional<std::string> behav
   std::optional<gateway::InspectionOutcome> outcome;
   std::shared_ptr<GatewaySide> side;
   std::optional<gateway::QueueId> original_id;
+  std::uint64_t calls_before = 0;
   gateway_node.boot([&](runtime::Host& host) {
     side = std::make_shared<GatewaySide>(host, config);
     gateway::Envelope envelope;
@@ -152,8 +159,9 @@ Result inspect(const std::string& config_extra, std::optional<std::string> behav
     auto committed = writer->commit();
     BOOST_REQUIRE(committed.has_value());
     original_id = committed->id();
-    if (failing_op) {
-      gateway_node.disk().inject_fault(*failing_op, 1, std::errc::io_error);
+    if (fault) {
+      calls_before = gateway_node.disk().count(fault->op);
+      gateway_node.disk().inject_fault(fault->op, fault->nth, std::errc::io_error);
     }
     auto run = [](runtime::Host& h, std::shared_ptr<GatewaySide> s, gateway::QueuedMessage queued,
                   std::optional<gateway::InspectionOutcome>& out,
@@ -168,6 +176,10 @@ Result inspect(const std::string& config_extra, std::optional<std::string> behav
   });
   BOOST_REQUIRE(world.run_until([&] { return outcome.has_value(); }, world.now() + 1h));
   result.outcome = *outcome;
+  if (fault) {
+    result.fault_fired = gateway_node.disk().count(fault->op) - calls_before >= fault->nth;
+    gateway_node.disk().clear_faults();  // what follows only reads the outcome
+  }
 
   auto ids = side->spool.list_messages();
   BOOST_REQUIRE(ids.has_value());
@@ -372,11 +384,43 @@ BOOST_AUTO_TEST_CASE(the_original_of_a_stripped_message_goes_to_the_quarantine_a
 BOOST_AUTO_TEST_CASE(a_copy_that_cannot_be_spooled_holds_the_message_unchanged) {
   // The first rename after the message is spooled is the copy's state record's.
   const Result result = inspect("quarantine:\n  address: vault@corp.example\n", "", sample,
-                                {"b@corp.example"}, sim::DiskOp::rename);
+                                {"b@corp.example"}, Fault{sim::DiskOp::rename});
   BOOST_TEST((result.outcome.result == gateway::InspectionResult::hold));
   BOOST_TEST(result.outcome.reason.find("quarantine.address") != std::string::npos);
   BOOST_TEST(result.content == sample);
   BOOST_TEST(result.copies.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_disk_failing_at_any_step_never_lets_eicar_through_nor_loses_it) {
+  // Every disk operation of an inspection with a quarantine copy fails in turn. Whatever
+  // breaks, the message is either held (the original intact, or already rewritten) or
+  // goes on stripped with its copy; EICAR never goes on, and the original is never lost.
+  const std::string quarantine = "quarantine:\n  address: vault@corp.example\n";
+  const std::vector<sim::DiskOp> ops{
+      sim::DiskOp::open,   sim::DiskOp::write,  sim::DiskOp::read,          sim::DiskOp::sync,
+      sim::DiskOp::rename, sim::DiskOp::remove, sim::DiskOp::sync_directory};
+  std::size_t faults = 0;
+  for (const sim::DiskOp op : ops) {
+    for (std::uint64_t nth = 1;; ++nth) {
+      const Result result = inspect(quarantine, "", sample, {"b@corp.example"}, Fault{op, nth});
+      if (!result.fault_fired) {
+        break;
+      }
+      ++faults;
+      const std::string where = std::string(sim::disk_op_name(op)) + " #" + std::to_string(nth);
+      if (result.outcome.result == gateway::InspectionResult::hold) {
+        BOOST_TEST((result.content == sample || !inspection_test::eicar_anywhere(result.content)),
+                   where);
+      } else {
+        BOOST_TEST(!inspection_test::eicar_anywhere(result.content), where);
+        BOOST_TEST_REQUIRE(result.copies.size() == 1u, where);
+        BOOST_TEST(result.copies.front().content.find(sample) != std::string::npos, where);
+      }
+      BOOST_TEST_REQUIRE(nth < 100u, where);
+    }
+  }
+  BOOST_TEST_MESSAGE(faults << " disk faults tried");
+  BOOST_TEST(faults > 10u);
 }
 
 BOOST_AUTO_TEST_CASE(nothing_goes_to_quarantine_when_nothing_was_removed) {
