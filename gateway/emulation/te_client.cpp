@@ -49,8 +49,8 @@ TeClient::TeClient(runtime::Host& host, const Emulation& settings,
 
 asio::awaitable<Judgement> TeClient::judge(const FileToJudge& file, runtime::SteadyTime deadline) {
   for (;;) {
-    if (auto cached = cache_.find(file.sha256); cached != cache_.end()) {
-      co_return Judgement::of(cached->second);
+    if (auto cached = cache_.find(file.sha256, host_.clock().now())) {
+      co_return Judgement::of(*cached);
     }
     auto running = running_.find(file.sha256);
     if (running == running_.end()) {
@@ -132,7 +132,7 @@ asio::awaitable<Judgement> TeClient::ask(const FileToJudge& file, runtime::Stead
             } else {
               const Verdict verdict =
                   *answer->verdict == TeVerdict::malicious ? Verdict::malicious : Verdict::benign;
-              cache_.emplace(file.sha256, verdict);
+              cache_.remember(file.sha256, verdict, host_.clock().now());
               decided = Judgement::of(verdict);
             }
             break;

@@ -2,7 +2,7 @@
 // its sha256, uploads the file when the service has not seen it, polls while the service
 // works, and turns every answer into a Judgement as DESIGN.md's table says:
 //
-//   1001 FOUND benign | malicious        the verdict (cached by sha256)
+//   1001 FOUND benign | malicious        the verdict (cached by sha256, verdict_cache.hpp)
 //   1001 FOUND unknown                   not scanned: unknown
 //   1002, 1003, 1006                     query again after emulation.poll_interval
 //   1004 NOT_FOUND                       upload, then poll
@@ -46,6 +46,7 @@
 #include "gateway/emulation/http_exchange.hpp"
 #include "gateway/emulation/judgement.hpp"
 #include "gateway/emulation/te_protocol.hpp"
+#include "gateway/emulation/verdict_cache.hpp"
 #include "runtime/host.hpp"
 #include "runtime/random.hpp"
 #include "runtime/tls.hpp"
@@ -101,7 +102,7 @@ class TeClient {
   std::optional<runtime::TlsContext> tls_;
   HopLimiter limiter_;
   runtime::Random boundaries_;
-  std::map<std::string, Verdict> cache_;
+  VerdictCache cache_;
   std::map<std::string, std::shared_ptr<Running>> running_;  // by sha256
 };
 

@@ -471,6 +471,14 @@ BOOST_AUTO_TEST_CASE(when_the_first_judgement_fails_a_waiting_one_asks_for_itsel
   BOOST_TEST(w.service->requests.size() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(a_cached_verdict_is_asked_for_again_after_a_day) {
+  TeWorld w([](const SeenRequest&, std::size_t) { return te(1001, "benign"); });
+  w.judge({"aa"});
+  w.world.run_for(25h);
+  w.judge({"aa"});
+  BOOST_TEST(w.service->requests.size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(no_more_requests_run_at_once_than_the_limit) {
   TeWorld w([](const SeenRequest&, std::size_t) { return te(1001, "benign"); },
             [](gateway::Emulation& e) { e.max_concurrent_requests = 2; });
