@@ -70,6 +70,13 @@ void QueueManager::stop() {
   control_timer_.cancel();
 }
 
+std::optional<QueueManager::Admission> QueueManager::admit() {
+  if (entries_.size() + *admitted_ >= settings_.max_queue_messages) {
+    return std::nullopt;
+  }
+  return Admission(admitted_);
+}
+
 void QueueManager::commit(QueuedMessage message) {
   assert(started_ && "commit() after start()");
   const QueueId id = message.id();

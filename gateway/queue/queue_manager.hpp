@@ -23,6 +23,8 @@
 #include <cstddef>
 #include <deque>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -67,11 +69,39 @@ class QueueManager {
   // Stops starting work and stops the timers; see the lifetime note above.
   void stop();
 
-  // Whether one more message fits in the queue (limits.max_queue_messages). The SMTP
-  // server asks before accepting a message.
-  // TODO: Asking reserves nothing, so sessions receiving at the same moment can each be
-  // admitted and overshoot the limit by at most the number of concurrent DATA phases.
-  bool admit() const { return entries_.size() < settings_.max_queue_messages; }
+  // A place in the queue kept for one SMTP transaction, from MAIL until its message is
+  // committed or the transaction ends (the place goes with the object), so that sessions
+  // receiving at the same moment cannot together overshoot limits.max_queue_messages. It
+  // may outlive the manager: it only holds the shared count of places kept.
+  class Admission {
+   public:
+    Admission(Admission&&) noexcept = default;
+    Admission& operator=(Admission&& other) noexcept {
+      if (this != &other) {
+        give_back();
+        kept_ = std::move(other.kept_);
+      }
+      return *this;
+    }
+    ~Admission() { give_back(); }
+
+   private:
+    friend class QueueManager;
+    explicit Admission(std::shared_ptr<std::size_t> kept) : kept_(std::move(kept)) { ++*kept_; }
+    void give_back() {
+      if (kept_) {
+        --*kept_;
+        kept_.reset();
+      }
+    }
+    std::shared_ptr<std::size_t> kept_;
+  };
+
+  // A place for one more message, when the queued messages and the places kept leave
+  // room under limits.max_queue_messages; nothing when the queue is full. The SMTP server
+  // asks at MAIL. Messages the gateway makes itself (notifications, quarantine copies)
+  // need no place.
+  std::optional<Admission> admit();
 
   // Takes a message the spool has just committed and wakes processing. It goes where its
   // state says: a received message to inspection; one that inline mode has inspected
@@ -150,6 +180,7 @@ class QueueManager {
   std::set<std::pair<runtime::SteadyTime, QueueId>> deferred_;
   std::size_t inspecting_ = 0;
   std::size_t delivering_ = 0;
+  std::shared_ptr<std::size_t> admitted_ = std::make_shared<std::size_t>(0);  // places kept
 
   runtime::Timer wake_timer_;
   runtime::Timer control_timer_;

@@ -209,7 +209,8 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_mail(const smtp::Command& com
     co_await send(too_many_messages());
     co_return Next::close;
   }
-  if (!context_.queue.admit()) {
+  auto place = context_.queue.admit();
+  if (!place) {
     context_.log.warn("smtp.queue_full", {{"session", session_id_}});
     co_return co_await answer(smtp::replies::queue_full());
   }
@@ -219,6 +220,7 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_mail(const smtp::Command& com
     co_return co_await answer(parsed.refusal());
   }
   mail_from_ = parsed.value();
+  admission_ = std::move(place);
   co_return co_await answer(smtp::replies::sender_ok());
 }
 
@@ -317,6 +319,8 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_data() {
     }
     co_return Next::close;
   }
+  // The transaction ends here; its place in the queue stays until the message is queued.
+  std::optional<QueueManager::Admission> place = std::move(admission_);
   reset_transaction();
   if (outcome.rejection) {
     writer->abandon();
@@ -347,12 +351,13 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_data() {
                      {"tls", envelope.tls}});
 
   if (context_.config.mode == Mode::inline_inspection) {
-    if (!co_await inspect_inline(message)) {
+    if (!co_await inspect_inline(message, std::move(place))) {
       end_reason_ = "left_during_inspection";
       co_return Next::close;
     }
   } else {
     context_.queue.commit(std::move(message));
+    place.reset();  // the message counts itself now
   }
 
   ++messages_accepted_;
@@ -416,7 +421,8 @@ asio::awaitable<SmtpSession::DataOutcome> SmtpSession::receive_data(SpoolWriter&
   }
 }
 
-asio::awaitable<bool> SmtpSession::inspect_inline(QueuedMessage& message) {
+asio::awaitable<bool> SmtpSession::inspect_inline(QueuedMessage& message,
+                                                  std::optional<QueueManager::Admission> place) {
   // The inspection runs on its own; the session waits for it or for the client to leave.
   struct Shared {
     explicit Shared(runtime::Host& host) : signal(host) {}
@@ -428,7 +434,8 @@ asio::awaitable<bool> SmtpSession::inspect_inline(QueuedMessage& message) {
   auto held = std::make_shared<QueuedMessage>(message);
   ServerContext& context = context_;
   auto inspection = [](ServerContext& ctx, std::shared_ptr<Shared> state,
-                       std::shared_ptr<QueuedMessage> queued) -> asio::awaitable<void> {
+                       std::shared_ptr<QueuedMessage> queued,
+                       std::optional<QueueManager::Admission> kept) -> asio::awaitable<void> {
     InspectionOutcome result = co_await ctx.inspector.inspect(*queued);
     state->outcome = result;
     state->signal.cancel();
@@ -446,11 +453,13 @@ asio::awaitable<bool> SmtpSession::inspect_inline(QueuedMessage& message) {
         result.result == InspectionResult::hold ? MessageState::held : MessageState::ready;
     ctx.spool.save_state(queued->record);
     ctx.queue.commit(*queued);
+    kept.reset();  // the message counts itself now
     for (QueuedMessage& companion : result.companions) {
       ctx.queue.commit(std::move(companion));
     }
   };
-  asio::co_spawn(context.host.executor(), inspection(context, shared, held), asio::detached);
+  asio::co_spawn(context.host.executor(), inspection(context, shared, held, std::move(place)),
+                 asio::detached);
 
   while (!shared->outcome) {
     shared->signal.expires_after(inline_wait_limit);
@@ -516,6 +525,7 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_starttls() {
 void SmtpSession::reset_transaction() {
   mail_from_.reset();
   recipients_.clear();
+  admission_.reset();
 }
 
 void SmtpSession::log_summary() {

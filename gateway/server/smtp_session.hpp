@@ -57,7 +57,9 @@ class SmtpSession {
   struct DataOutcome;
   boost::asio::awaitable<DataOutcome> receive_data(class SpoolWriter& writer);
   // Inline mode: inspects while the client waits; false if the client left meanwhile.
-  boost::asio::awaitable<bool> inspect_inline(struct QueuedMessage& message);
+  // `place` is kept until the inspected message is queued (or dropped).
+  boost::asio::awaitable<bool> inspect_inline(struct QueuedMessage& message,
+                                              std::optional<QueueManager::Admission> place);
 
   Envelope make_envelope() const;
   void reset_transaction();
@@ -79,6 +81,8 @@ class SmtpSession {
 
   // Transaction state (RFC 5321 3.3), cleared by RSET, HELO/EHLO and the end of DATA.
   std::optional<smtp::MailFrom> mail_from_;
+  // The queue's place for this transaction's message, from MAIL on.
+  std::optional<QueueManager::Admission> admission_;
   std::vector<std::string> recipients_;
 
   std::map<std::string, std::uint64_t> command_counts_;  // by verb, for the summary

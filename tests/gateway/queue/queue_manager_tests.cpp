@@ -183,8 +183,28 @@ BOOST_AUTO_TEST_CASE(admission_stops_at_the_queue_limit_and_reopens_as_messages_
 
   // Once one message is delivered there is room again.
   q.deliverer.decide = [](const auto&, const std::string&, int) { return delivered_reply; };
-  q.run_until([&] { return q.gateway().manager.admit(); }, 1h);
+  q.run_until([&] { return q.gateway().manager.admit().has_value(); }, 1h);
   BOOST_TEST(q.send_default().has_value());
+}
+
+BOOST_AUTO_TEST_CASE(places_kept_for_transactions_count_against_the_limit) {
+  QueueWorld q({}, {.max_queue_messages = 3});
+  q.boot();
+  auto& manager = q.gateway().manager;
+  BOOST_TEST_REQUIRE(q.send_default().has_value());  // one queued
+  auto first = manager.admit();
+  auto second = manager.admit();
+  BOOST_TEST_REQUIRE((first.has_value() && second.has_value()));
+  // Two sessions between MAIL and their 250 hold the last two places.
+  BOOST_TEST(!manager.admit().has_value());
+  // A transaction that ends gives its place back; moving a place keeps it.
+  first.reset();
+  auto third = manager.admit();
+  BOOST_TEST(third.has_value());
+  std::optional<gateway::QueueManager::Admission> moved = std::move(second);
+  BOOST_TEST(!manager.admit().has_value());
+  moved = std::move(third);  // the place `moved` held goes back
+  BOOST_TEST(manager.admit().has_value());
 }
 
 BOOST_AUTO_TEST_CASE(no_more_deliveries_run_at_once_than_the_limit) {
