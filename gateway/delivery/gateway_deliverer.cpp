@@ -1,6 +1,13 @@
 #include "gateway/delivery/gateway_deliverer.hpp"
 
+#include <chrono>
+#include <memory>
 #include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "gateway/delivery/delivery_policy.hpp"
 #include "gateway/delivery/smtp_client.hpp"
@@ -39,14 +46,14 @@ asio::awaitable<DeliveryOutcome> GatewayDeliverer::deliver(QueuedMessage& messag
   DeliveryOutcome outcome;
   const std::vector<RouteGroup> groups = router_.group(message.record);
 
-  // Without its content nothing can go; the queue tries again later.
-  auto content = spool_.open_message(message.id());
-  if (!content) {
-    const std::string reply = "4.3.0 spool: " + content.error().message();
-    co_return DeliveryOutcome::for_all_pending(message, DeliveryResult::deferred, reply);
-  }
-
-  // One session per next hop, one after another, each from the first content byte.
+  // One session per next hop, all at once, each reading the content from its own reader,
+  // so that a slow or silent hop holds up no other. This frame waits for them all.
+  struct Joining {
+    explicit Joining(runtime::Host& host) : all_done(host) {}
+    std::size_t running = 0;
+    runtime::Timer all_done;  // cancelled when the last session ends
+  };
+  auto joining = std::make_shared<Joining>(host_);
   for (const RouteGroup& group : groups) {
     if (group.route == nullptr) {
       // A missing route is the operator's to fix, so the mail waits (RFC 3463 4.4.4).
@@ -56,8 +63,33 @@ asio::awaitable<DeliveryOutcome> GatewayDeliverer::deliver(QueuedMessage& messag
       }
       continue;
     }
-    content->rewind();
-    co_await deliver_group(message, group, *content, outcome);
+    // Without its content the group cannot go; the queue tries again later.
+    auto reader = spool_.open_message(message.id());
+    if (!reader) {
+      for (std::size_t index : group.recipients) {
+        defer(message, index, "", "4.3.0 spool: " + reader.error().message(), outcome);
+      }
+      continue;
+    }
+    ++joining->running;
+    auto session = [](GatewayDeliverer& self, const QueuedMessage& queued, const RouteGroup& hop,
+                      SpoolReader content, DeliveryOutcome& results,
+                      std::shared_ptr<Joining> join) -> asio::awaitable<void> {
+      co_await self.deliver_group(queued, hop, content, results);
+      if (--join->running == 0) {
+        join->all_done.cancel();
+      }
+    };
+    asio::co_spawn(host_.executor(),
+                   session(*this, message, group, std::move(*reader), outcome, joining),
+                   asio::detached);
+  }
+  while (joining->running > 0) {
+    // Every session ends within its own timeouts; the day only bounds a wait that is
+    // cancelled long before.
+    joining->all_done.expires_after(std::chrono::hours(24));
+    auto [ignored] = co_await joining->all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    (void)ignored;
   }
   co_return outcome;
 }

@@ -2,13 +2,13 @@
 // and reports what became of each one (the queue's Deliverer interface).
 //
 // Recipients are grouped by next hop (router.hpp) and each group goes in its own SMTP
-// session (smtp_client.hpp), one group after another, each waiting for a free slot at its
-// hop (hop_limiter.hpp). The content goes out exactly as the spool holds it: the Received
-// field is the receiving server's to add, not ours.
+// session (smtp_client.hpp); the sessions of one message run at once, each waiting for a
+// free slot at its hop (hop_limiter.hpp), so a hop that is slow or times out holds up no
+// other. The content goes out exactly as the spool holds it: the Received field is the
+// receiving server's to add, not ours.
 //
-// TODO: The sessions of one message run one after another, so a next hop that times out
-// holds up the message's other next hops by its timeouts; and every message opens its own
-// connection, none is kept for the next message to the same hop.
+// TODO: every message opens its own connection; none is kept for the next message to the
+// same hop, which costs a TCP (and TLS) handshake per message under load.
 //
 // Events, plaintext only: "delivery.attempt" when a session starts (queue_id, hop,
 // recipients, tls_policy) and "delivery.result" for each recipient (queue_id, hop,

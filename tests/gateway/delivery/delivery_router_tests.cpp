@@ -116,6 +116,29 @@ BOOST_AUTO_TEST_CASE(recipients_for_different_hops_are_delivered_in_separate_ses
   BOOST_TEST(w.count_events("delivery.attempt") == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(the_sessions_of_one_message_to_several_hops_run_at_once) {
+  // Each hop holds its session for twenty seconds at the end of DATA.
+  DeliveryWorld w;
+  sim::Node& other = w.world.add_node("mx2", second_sink_address);
+  auto other_record = std::make_shared<peers::SinkRecord>();
+  peers::SmtpSinkOptions slow;
+  slow.rules = {peers::delay_at(peers::SinkStage::dot, 20s)};
+  w.start_sink(slow);
+  slow.record = other_record;
+  w.start_sink(slow, &other);
+  w.config = two_route_config(true);
+
+  gateway::QueuedMessage message = w.spool_message({"a@corp.example", "b@other.example"});
+  const Delivered delivered = w.deliver(message);
+
+  BOOST_TEST(delivered.recipient(0).result == DeliveryResult::delivered);
+  BOOST_TEST(delivered.recipient(1).result == DeliveryResult::delivered);
+  BOOST_TEST_REQUIRE(w.record->messages.size() == 1u);
+  BOOST_TEST_REQUIRE(other_record->messages.size() == 1u);
+  // Twenty seconds for both, not forty.
+  BOOST_TEST((delivered.elapsed >= SimTime(20s) && delivered.elapsed < SimTime(21s)));
+}
+
 BOOST_AUTO_TEST_CASE(recipients_without_a_route_are_deferred_and_the_rest_delivered) {
   DeliveryWorld w;
   w.start_sink();
