@@ -64,11 +64,11 @@ void analyse_message(benchmark::State& state) {
   }
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(source.size()));
 }
-BENCHMARK(analyse_message)
-    ->Arg(64 << 10)
-    ->Arg(1 << 20)
-    ->Arg(10 << 20)
-    ->Unit(benchmark::kMillisecond);
+// The attachment sizes every benchmark here runs at.
+void attachment_sizes(benchmark::internal::Benchmark* benchmark) {
+  benchmark->Arg(64 << 10)->Arg(1 << 20)->Arg(10 << 20)->Unit(benchmark::kMillisecond);
+}
+BENCHMARK(analyse_message)->Apply(attachment_sizes);
 
 void rewrite_message(benchmark::State& state) {
   StringContentSource source(message_with_attachment(static_cast<std::size_t>(state.range(0))));
@@ -99,11 +99,7 @@ void rewrite_message(benchmark::State& state) {
   benchmark::DoNotOptimize(written);
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(source.size()));
 }
-BENCHMARK(rewrite_message)
-    ->Arg(64 << 10)
-    ->Arg(1 << 20)
-    ->Arg(10 << 20)
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(rewrite_message)->Apply(attachment_sizes);
 
 }  // namespace
 
