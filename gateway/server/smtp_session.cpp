@@ -12,6 +12,7 @@
 #include <boost/asio/write.hpp>
 
 #include "gateway/server/received_header.hpp"
+#include "gateway/smtp/bdat_reader.hpp"
 #include "gateway/smtp/capabilities.hpp"
 #include "gateway/smtp/data_reader.hpp"
 #include "gateway/smtp/relay_policy.hpp"
@@ -47,6 +48,30 @@ struct SmtpSession::DataOutcome {
   std::optional<smtp::Reply> rejection;
   runtime::error_code spool_error;
 };
+
+// A message arriving in BDAT chunks: its spool file, the reader that checks its content
+// as DATA's does, and the first spool error (answered at the next chunk's reply).
+struct SmtpSession::BdatTransfer {
+  BdatTransfer(SpoolWriter spool_writer, const smtp::ContentLimits& limits,
+               runtime::SteadyTime first_chunk)
+      : writer(std::move(spool_writer)),
+        reader(limits,
+               [this](std::string_view chunk) {
+                 if (!spool_error) {
+                   spool_error = writer.append(chunk);
+                 }
+               }),
+        started(first_chunk) {}
+  BdatTransfer(const BdatTransfer&) = delete;
+  BdatTransfer& operator=(const BdatTransfer&) = delete;
+
+  SpoolWriter writer;
+  smtp::BdatReader reader;
+  runtime::error_code spool_error;
+  runtime::SteadyTime started;  // limits.data_timeout counts from the first chunk
+};
+
+SmtpSession::~SmtpSession() = default;
 
 SmtpSession::SmtpSession(ServerContext& context, runtime::ByteStream stream,
                          std::string session_id)
@@ -94,6 +119,12 @@ asio::awaitable<void> SmtpSession::run() {
     Next next = Next::go_on;
     if (!parse.ok()) {
       next = co_await send(*parse.refusal) ? Next::go_on : Next::close;
+      // A BDAT whose size cannot be read leaves its octets unread and the input out of
+      // step with the commands, so the session ends.
+      if (parse.command.verb == smtp::Verb::bdat) {
+        end_reason_ = "bad_bdat";
+        next = Next::close;
+      }
     } else {
       next = co_await dispatch(parse.command);
     }
@@ -166,12 +197,10 @@ asio::awaitable<SmtpSession::Next> SmtpSession::dispatch(const smtp::Command& co
     case Verb::quit:
       co_await send(smtp::replies::closing(context_.config.hostname));
       co_return Next::close;
+    case Verb::bdat: co_return co_await on_bdat(command);
     case Verb::expn:
-    case Verb::bdat:
     case Verb::unknown: break;
   }
-  // TODO: BDAT (RFC 3030) is parsed but not served, so CHUNKING is not advertised and
-  // clients fall back to DATA, which costs them dot-stuffing.
   co_return co_await answer(smtp::replies::not_implemented());
 }
 
@@ -187,7 +216,7 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_hello(const smtp::Command& co
   smtp::CapabilityOptions options;
   options.hostname = context_.config.hostname;
   options.message_octets_max = context_.config.limits.max_message_size_bytes;
-  options.chunking = false;
+  options.chunking = true;
   options.starttls_offered = context_.tls != nullptr && !tls_active_;
   options.tls_active = tls_active_;
   co_return co_await send(smtp::ehlo_reply(options)) ? Next::go_on : Next::close;
@@ -279,7 +308,8 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_data() {
   auto answer = [&](const smtp::Reply& reply) -> asio::awaitable<Next> {
     co_return co_await send(reply) ? Next::go_on : Next::close;
   };
-  if (!mail_from_) {
+  // RFC 3030 2: a transaction that began with BDAT ends with BDAT LAST.
+  if (!mail_from_ || bdat_) {
     co_return co_await answer(smtp::replies::bad_sequence());
   }
   if (recipients_.empty()) {
@@ -331,11 +361,21 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_data() {
     co_return co_await answer(*outcome.rejection);
   }
 
+  co_return co_await accept_message(*writer, outcome.spool_error, std::move(place));
+}
+
+asio::awaitable<SmtpSession::Next> SmtpSession::accept_message(
+    SpoolWriter& writer, runtime::error_code spool_error,
+    std::optional<QueueManager::Admission> place) {
+  auto answer = [&](const smtp::Reply& reply) -> asio::awaitable<Next> {
+    co_return co_await send(reply) ? Next::go_on : Next::close;
+  };
   // Durable before 250: commit syncs the file and its folder.
-  auto committed = outcome.spool_error ? runtime::Result<QueuedMessage>(outcome.spool_error)
-                                       : writer->commit();
+  const std::string queue_id = writer.queue_id().text();
+  auto committed =
+      spool_error ? runtime::Result<QueuedMessage>(spool_error) : writer.commit();
   if (!committed) {
-    writer->abandon();
+    writer.abandon();
     context_.log.error("smtp.spool_failed", {{"session", session_id_},
                                              {"queue_id", queue_id},
                                              {"error", committed.error().message()}});
@@ -345,10 +385,10 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_data() {
   context_.log.info("smtp.message_received",
                     {{"session", session_id_},
                      {"queue_id", queue_id},
-                     {"from", envelope.mail_from},
-                     {"recipients", envelope.recipients.size()},
+                     {"from", message.envelope.mail_from},
+                     {"recipients", message.envelope.recipients.size()},
                      {"size", message.content_size_bytes},
-                     {"tls", envelope.tls}});
+                     {"tls", message.envelope.tls}});
 
   if (context_.config.mode == Mode::inline_inspection) {
     if (!co_await inspect_inline(message, std::move(place))) {
@@ -364,6 +404,136 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_data() {
   ++context_.metrics.messages_received_total;
   context_.metrics.receive_seconds.observe(context_.host.clock().now() - started_);
   co_return co_await answer(smtp::replies::message_queued(queue_id));
+}
+
+asio::awaitable<SmtpSession::Next> SmtpSession::on_bdat(const smtp::Command& command) {
+  auto answer = [&](const smtp::Reply& reply) -> asio::awaitable<Next> {
+    co_return co_await send(reply) ? Next::go_on : Next::close;
+  };
+  const auto& limits = context_.config.limits;
+  const smtp::BdatArguments chunk = command.bdat.value();
+
+  // Octets beyond the message size limit are not read just to drop them: the session
+  // refuses the chunk and ends, since its input would no longer be in step.
+  const std::uint64_t size_max = limits.max_message_size_bytes;
+  const std::uint64_t before = bdat_ ? std::min(bdat_->reader.announced_octets(), size_max) : 0;
+  if (chunk.chunk_octets > size_max - before) {
+    end_reason_ = "bdat_too_large";
+    reset_transaction();
+    co_await send(smtp::replies::message_too_big());
+    co_return Next::close;
+  }
+
+  // Out of sequence, the chunk's octets are on their way all the same (RFC 3030 2): they
+  // are read and dropped, then refused.
+  std::optional<smtp::Reply> refusal;
+  if (!mail_from_) {
+    refusal = smtp::replies::bad_sequence();
+  } else if (recipients_.empty()) {
+    refusal = smtp::replies::no_valid_recipients();
+  }
+
+  // The first chunk opens the spool file, our trace field first, as DATA does.
+  if (!refusal && !bdat_) {
+    const Envelope envelope = make_envelope();
+    auto writer = context_.spool.begin(envelope);
+    if (!writer) {
+      context_.log.error("smtp.spool_failed",
+                         {{"session", session_id_}, {"error", writer.error().message()}});
+      refusal = smtp::replies::local_error();
+    } else {
+      const smtp::ContentLimits content_limits{
+          .line_octets_max = limits.max_line_length_bytes,
+          .message_octets_max = limits.max_message_size_bytes,
+          .header_fields_max = limits.max_header_fields,
+          .header_octets_max = limits.max_header_size_bytes,
+          .received_fields_max = limits.max_received_headers,
+      };
+      bdat_ = std::make_unique<BdatTransfer>(std::move(*writer), content_limits,
+                                             context_.host.clock().now());
+      bdat_->spool_error = bdat_->writer.append(received_header(
+          envelope, extended_, context_.config.hostname, bdat_->writer.queue_id().text()));
+    }
+  }
+  if (bdat_ && !refusal) {
+    bdat_->reader.begin_chunk(chunk.chunk_octets, chunk.last);
+  }
+
+  const FillStatus status = co_await receive_chunk(refusal ? chunk.chunk_octets : 0);
+  if (status != FillStatus::ok) {
+    end_reason_ = status == FillStatus::timeout ? "bdat_timeout" : "lost_in_bdat";
+    reset_transaction();
+    if (status == FillStatus::timeout) {
+      co_await send(smtp::replies::timeout(context_.config.hostname));
+    }
+    co_return Next::close;
+  }
+  if (refusal) {
+    // RFC 3030 2: a refused chunk fails the transaction.
+    reset_transaction();
+    co_return co_await answer(*refusal);
+  }
+
+  // A refused or failed chunk ends the transaction; the client sends no more chunks.
+  if (auto rejection = bdat_->reader.rejection()) {
+    ++context_.metrics.messages_rejected_total;
+    context_.log.info("smtp.message_rejected",
+                      {{"session", session_id_},
+                       {"queue_id", bdat_->writer.queue_id().text()},
+                       {"reply", first_line(*rejection)}});
+    reset_transaction();
+    co_return co_await answer(*rejection);
+  }
+  if (!chunk.last) {
+    if (bdat_->spool_error) {
+      context_.log.error("smtp.spool_failed", {{"session", session_id_},
+                                               {"queue_id", bdat_->writer.queue_id().text()},
+                                               {"error", bdat_->spool_error.message()}});
+      reset_transaction();
+      co_return co_await answer(smtp::replies::local_error());
+    }
+    co_return co_await answer(smtp::replies::chunk_received(chunk.chunk_octets));
+  }
+
+  // LAST: the transaction ends, and the message goes on as after DATA.
+  std::unique_ptr<BdatTransfer> transfer = std::move(bdat_);
+  std::optional<QueueManager::Admission> place = std::move(admission_);
+  reset_transaction();
+  co_return co_await accept_message(transfer->writer, transfer->spool_error, std::move(place));
+}
+
+asio::awaitable<FillStatus> SmtpSession::receive_chunk(std::uint64_t dropped_octets) {
+  const auto& limits = context_.config.limits;
+  const runtime::SteadyTime data_deadline =
+      (bdat_ ? bdat_->started : context_.host.clock().now()) + limits.data_timeout;
+  std::uint64_t to_drop = dropped_octets;
+  for (;;) {
+    if (to_drop > 0) {
+      const auto used =
+          static_cast<std::size_t>(std::min<std::uint64_t>(to_drop, input_.data().size()));
+      input_.consume(used);
+      to_drop -= used;
+      if (to_drop == 0) {
+        co_return FillStatus::ok;
+      }
+    } else if (bdat_ && !bdat_->reader.chunk_complete()) {
+      input_.consume(bdat_->reader.feed(input_.data()));
+      if (bdat_->reader.chunk_complete()) {
+        co_return FillStatus::ok;
+      }
+    } else {
+      co_return FillStatus::ok;
+    }
+
+    // Each read waits at most a command timeout, and the whole message the data timeout.
+    const auto read_deadline =
+        std::min(context_.host.clock().now() + limits.command_timeout, data_deadline);
+    runtime::error_code ec;
+    const FillStatus status = co_await input_.fill(stream_, read_deadline, ec);
+    if (status != FillStatus::ok) {
+      co_return status;
+    }
+  }
 }
 
 asio::awaitable<SmtpSession::DataOutcome> SmtpSession::receive_data(SpoolWriter& writer) {
@@ -526,6 +696,7 @@ void SmtpSession::reset_transaction() {
   mail_from_.reset();
   recipients_.clear();
   admission_.reset();
+  bdat_.reset();  // a message still arriving in chunks is abandoned
 }
 
 void SmtpSession::log_summary() {

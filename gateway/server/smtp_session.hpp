@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,7 @@ namespace gateway {
 class SmtpSession {
  public:
   SmtpSession(ServerContext& context, runtime::ByteStream stream, std::string session_id);
+  ~SmtpSession();
 
   boost::asio::awaitable<void> run();
 
@@ -51,11 +53,20 @@ class SmtpSession {
   boost::asio::awaitable<Next> on_mail(const smtp::Command& command);
   boost::asio::awaitable<Next> on_rcpt(const smtp::Command& command);
   boost::asio::awaitable<Next> on_data();
+  boost::asio::awaitable<Next> on_bdat(const smtp::Command& command);
   boost::asio::awaitable<Next> on_starttls();
 
   // The DATA phase after 354: reads to the terminator into the spool writer.
   struct DataOutcome;
   boost::asio::awaitable<DataOutcome> receive_data(class SpoolWriter& writer);
+  // A message received whole (DATA's terminator, or BDAT LAST) and found acceptable:
+  // commits it, inspects it in inline mode, queues it and answers 250. `place` is the
+  // transaction's place in the queue.
+  boost::asio::awaitable<Next> accept_message(SpoolWriter& writer, runtime::error_code spool_error,
+                                              std::optional<QueueManager::Admission> place);
+  // Reads the current BDAT chunk into the transfer, or, when `dropped_octets` is not zero,
+  // reads that many octets and drops them (a refused chunk).
+  boost::asio::awaitable<FillStatus> receive_chunk(std::uint64_t dropped_octets);
   // Inline mode: inspects while the client waits; false if the client left meanwhile.
   // `place` is kept until the inspected message is queued (or dropped).
   boost::asio::awaitable<bool> inspect_inline(struct QueuedMessage& message,
@@ -79,11 +90,15 @@ class SmtpSession {
   std::string tls_summary_;
   std::size_t messages_accepted_ = 0;
 
-  // Transaction state (RFC 5321 3.3), cleared by RSET, HELO/EHLO and the end of DATA.
+  // Transaction state (RFC 5321 3.3), cleared by RSET, HELO/EHLO and the end of DATA or
+  // of the last BDAT chunk.
   std::optional<smtp::MailFrom> mail_from_;
   // The queue's place for this transaction's message, from MAIL on.
   std::optional<QueueManager::Admission> admission_;
   std::vector<std::string> recipients_;
+  // The message being received in BDAT chunks (RFC 3030), from the first chunk to LAST.
+  struct BdatTransfer;
+  std::unique_ptr<BdatTransfer> bdat_;
 
   std::map<std::string, std::uint64_t> command_counts_;  // by verb, for the summary
   std::string end_reason_ = "quit";

@@ -84,6 +84,34 @@ def test_a_smuggled_message_is_refused_and_nothing_is_delivered(next_hop, gatewa
     assert next_hop.messages == []
 
 
+def test_bdat_chunks_over_a_real_socket_arrive_as_sent(next_hop, gateway_factory):
+    gateway = gateway_factory(next_hop.port)
+    gateway.start()
+    content = b"Subject: chunked\r\n\r\n.a line that DATA would have dot-stuffed\r\nend\r\n"
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as raw:
+        stream = raw.makefile("rwb")
+        assert stream.readline().startswith(b"220")
+        stream.write(b"EHLO chunker\r\n")
+        stream.flush()
+        offered = []
+        while True:
+            line = stream.readline()
+            offered.append(line[4:].strip())
+            if line.startswith(b"250 "):
+                break
+        assert b"CHUNKING" in offered
+        # Envelope and both chunks pipelined in one write, the second chunk LAST.
+        stream.write(b"MAIL FROM:<alice@sender.example>\r\nRCPT TO:<bob@corp.example>\r\n"
+                     + b"BDAT 20\r\n" + content[:20]
+                     + b"BDAT %d LAST\r\n" % (len(content) - 20) + content[20:] + b"QUIT\r\n")
+        stream.flush()
+        replies = [stream.readline() for _ in range(5)]
+        assert [reply[:3] for reply in replies] == [b"250", b"250", b"250", b"250", b"221"]
+        assert b"queued as" in replies[3]
+    wait_for(lambda: len(next_hop.messages) == 1, "the next hop to receive the message")
+    assert next_hop.messages[0].original_content.endswith(b"\r\n" + content)
+
+
 def test_smtp_source_pushes_1000_messages_over_20_sessions(next_hop, gateway_factory):
     gateway = gateway_factory(next_hop.port)
     gateway.start()

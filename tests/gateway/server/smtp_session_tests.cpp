@@ -46,6 +46,85 @@ BOOST_AUTO_TEST_CASE(a_whole_pipelined_transaction_gets_every_reply_in_order) {
   BOOST_TEST(fixture.delivered.size() == 1u);
 }
 
+// The content of `body` without DATA's dot-stuffing and terminator, as BDAT sends it.
+const std::string bdat_content =
+    "Subject: hello\r\n\r\nfirst line\r\n.dot-stuffed line\r\nlast\r\n";
+
+std::string bdat(const std::string& octets, bool last) {
+  return "BDAT " + std::to_string(octets.size()) + (last ? " LAST" : "") + "\r\n" + octets;
+}
+
+BOOST_AUTO_TEST_CASE(chunking_is_offered_and_a_message_in_bdat_chunks_is_delivered_as_sent) {
+  Fixture fixture;
+  const std::string first = bdat_content.substr(0, 20);
+  const std::string rest = bdat_content.substr(20);
+  auto talk = fixture.talk({{ehlo}, {envelope, 2}, {bdat(first, false)}, {bdat(rest, true)},
+                            {"QUIT\r\n"}});
+  BOOST_TEST(talk.codes == codes({220, 250, 250, 250, 250, 250, 221}),
+             boost::test_tools::per_element());
+  BOOST_TEST(talk.received.find("250 CHUNKING\r\n") != std::string::npos);
+  BOOST_TEST(talk.received.find("250 2.0.0 20 octets received") != std::string::npos);
+  BOOST_TEST(talk.received.find("OK queued as") != std::string::npos);
+
+  fixture.world.run_until_idle(fixture.world.now() + 1h);
+  BOOST_REQUIRE_EQUAL(fixture.delivered.size(), 1u);
+  const Delivered& got = fixture.delivered.front();
+  BOOST_TEST(got.content.starts_with("Received: from client.example (192.0.2.7)\r\n"));
+  // No dot-stuffing in BDAT: the line starting with a dot arrives as it was sent.
+  BOOST_TEST(got.content.ends_with("\r\n" + bdat_content));
+}
+
+BOOST_AUTO_TEST_CASE(pipelined_bdat_chunks_and_the_next_command_stay_in_step) {
+  Fixture fixture;
+  // Both chunks, their octets, and QUIT in one write; an empty LAST chunk ends the message.
+  auto talk = fixture.talk(
+      {{ehlo}, {envelope, 2}, {bdat(bdat_content, false) + bdat("", true) + "QUIT\r\n", 3}});
+  BOOST_TEST(talk.codes == codes({220, 250, 250, 250, 250, 250, 221}),
+             boost::test_tools::per_element());
+  fixture.world.run_until_idle(fixture.world.now() + 1h);
+  BOOST_REQUIRE_EQUAL(fixture.delivered.size(), 1u);
+  BOOST_TEST(fixture.delivered.front().content.ends_with("\r\n" + bdat_content));
+}
+
+BOOST_AUTO_TEST_CASE(bdat_out_of_sequence_is_read_then_refused_and_the_session_goes_on) {
+  Fixture fixture;
+  // The chunk's octets look like a command; they must be read as octets, not obeyed.
+  auto talk = fixture.talk({{ehlo}, {bdat("QUIT\r\n", true)}, {"NOOP\r\n"}, {"QUIT\r\n"}});
+  BOOST_TEST(talk.codes == codes({220, 250, 503, 250, 221}), boost::test_tools::per_element());
+  // DATA after BDAT in one transaction is a sequence error; the transaction is gone after.
+  auto mixed = fixture.talk({{ehlo}, {envelope, 2}, {bdat("Subject: x\r\n", false)},
+                             {"DATA\r\n"}, {"QUIT\r\n"}});
+  BOOST_TEST(mixed.codes == codes({220, 250, 250, 250, 250, 503, 221}),
+             boost::test_tools::per_element());
+  fixture.world.run_until_idle(fixture.world.now() + 1h);
+  BOOST_TEST(fixture.delivered.empty());
+  BOOST_TEST(fixture.process->spool.list_messages()->empty());
+}
+
+BOOST_AUTO_TEST_CASE(bdat_beyond_the_size_limit_or_without_a_size_ends_the_session) {
+  Fixture fixture(base_config("limits: {max_message_size: 1KiB}\n"));
+  // The NOOP after each finds the connection closed: it gets no reply.
+  auto big = fixture.talk({{ehlo}, {envelope, 2}, {"BDAT 2000 LAST\r\n"}, {"NOOP\r\n"}});
+  BOOST_TEST(big.codes == codes({220, 250, 250, 250, 552}), boost::test_tools::per_element());
+  BOOST_TEST(big.closed_by_server);
+  auto malformed = fixture.talk({{ehlo}, {envelope, 2}, {"BDAT many\r\n"}, {"NOOP\r\n"}});
+  BOOST_TEST(malformed.codes.back() == 501);
+  BOOST_TEST(malformed.closed_by_server);
+  fixture.world.run_until_idle(fixture.world.now() + 1h);
+  BOOST_TEST(fixture.process->spool.list_messages()->empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_bdat_message_with_a_bare_line_feed_is_refused_and_nothing_queued) {
+  Fixture fixture;
+  auto talk = fixture.talk({{ehlo}, {envelope, 2}, {bdat("Subject: x\n\nbody\r\n", true)},
+                            {"QUIT\r\n"}});
+  BOOST_TEST(talk.codes == codes({220, 250, 250, 250, 554, 221}),
+             boost::test_tools::per_element());
+  fixture.world.run_until_idle(fixture.world.now() + 1h);
+  BOOST_TEST(fixture.delivered.empty());
+  BOOST_TEST(fixture.process->spool.list_messages()->empty());
+}
+
 BOOST_AUTO_TEST_CASE(relaying_and_address_tricks_are_refused_at_rcpt) {
   Fixture fixture;
   const std::vector<std::string> refused = {
