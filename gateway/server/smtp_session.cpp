@@ -30,6 +30,17 @@ namespace {
 // its own deadline (emulation.max_delay); this only bounds a wait that must end anyway.
 constexpr auto inline_wait_limit = std::chrono::hours(24);
 
+// The content checks of DATA and BDAT alike, from the configuration's limits.
+smtp::ContentLimits content_limits(const Limits& limits) {
+  return smtp::ContentLimits{
+      .line_octets_max = limits.max_line_length_bytes,
+      .message_octets_max = limits.max_message_size_bytes,
+      .header_fields_max = limits.max_header_fields,
+      .header_octets_max = limits.max_header_size_bytes,
+      .received_fields_max = limits.max_received_headers,
+  };
+}
+
 smtp::Reply too_many_messages() {
   return smtp::Reply{421, "4.7.0", {"Too many messages in this session, reconnect"}};
 }
@@ -442,14 +453,7 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_bdat(const smtp::Command& com
                          {{"session", session_id_}, {"error", writer.error().message()}});
       refusal = smtp::replies::local_error();
     } else {
-      const smtp::ContentLimits content_limits{
-          .line_octets_max = limits.max_line_length_bytes,
-          .message_octets_max = limits.max_message_size_bytes,
-          .header_fields_max = limits.max_header_fields,
-          .header_octets_max = limits.max_header_size_bytes,
-          .received_fields_max = limits.max_received_headers,
-      };
-      bdat_ = std::make_unique<BdatTransfer>(std::move(*writer), content_limits,
+      bdat_ = std::make_unique<BdatTransfer>(std::move(*writer), content_limits(limits),
                                              context_.host.clock().now());
       bdat_->spool_error = bdat_->writer.append(received_header(
           envelope, extended_, context_.config.hostname, bdat_->writer.queue_id().text()));
@@ -539,16 +543,9 @@ asio::awaitable<FillStatus> SmtpSession::receive_chunk(std::uint64_t dropped_oct
 asio::awaitable<SmtpSession::DataOutcome> SmtpSession::receive_data(SpoolWriter& writer) {
   const auto& limits = context_.config.limits;
   DataOutcome outcome;
-  smtp::ContentLimits content_limits{
-      .line_octets_max = limits.max_line_length_bytes,
-      .message_octets_max = limits.max_message_size_bytes,
-      .header_fields_max = limits.max_header_fields,
-      .header_octets_max = limits.max_header_size_bytes,
-      .received_fields_max = limits.max_received_headers,
-  };
   // Spool errors are remembered and answered at the end: the client sends the whole data
   // before it listens.
-  smtp::DataReader reader(content_limits, [&](std::string_view chunk) {
+  smtp::DataReader reader(content_limits(limits), [&](std::string_view chunk) {
     if (!outcome.spool_error) {
       outcome.spool_error = writer.append(chunk);
     }
