@@ -182,7 +182,9 @@ class GatewayUnderTest {
  private:
   static std::filesystem::path make_folder() {
     const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base ? base : "/tmp") + "/bench-gateway-XXXXXX";
+    // mkdtemp(3) replaces the six 'X' that end the template.
+    std::string pattern =
+        std::string(base ? base : "/tmp") + "/bench-gateway-" + std::string(6, 'X');
     if (!mkdtemp(pattern.data())) {
       throw std::runtime_error("bench_gateway: cannot make a folder under " + pattern);
     }

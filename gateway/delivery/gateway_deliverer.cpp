@@ -4,13 +4,12 @@
 #include <memory>
 #include <utility>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "gateway/delivery/delivery_policy.hpp"
 #include "gateway/delivery/smtp_client.hpp"
+#include "runtime/wait_group.hpp"
 
 namespace gateway {
 
@@ -48,12 +47,7 @@ asio::awaitable<DeliveryOutcome> GatewayDeliverer::deliver(QueuedMessage& messag
 
   // One session per next hop, all at once, each reading the content from its own reader,
   // so that a slow or silent hop holds up no other. This frame waits for them all.
-  struct Joining {
-    explicit Joining(runtime::Host& host) : all_done(host) {}
-    std::size_t running = 0;
-    runtime::Timer all_done;  // cancelled when the last session ends
-  };
-  auto joining = std::make_shared<Joining>(host_);
+  auto sessions = std::make_shared<runtime::WaitGroup>(host_);
   for (const RouteGroup& group : groups) {
     if (group.route == nullptr) {
       // A missing route is the operator's to fix, so the mail waits (RFC 3463 4.4.4).
@@ -71,25 +65,20 @@ asio::awaitable<DeliveryOutcome> GatewayDeliverer::deliver(QueuedMessage& messag
       }
       continue;
     }
-    ++joining->running;
+    sessions->add();
     auto session = [](GatewayDeliverer& self, const QueuedMessage& queued, const RouteGroup& hop,
                       SpoolReader content, DeliveryOutcome& results,
-                      std::shared_ptr<Joining> join) -> asio::awaitable<void> {
+                      std::shared_ptr<runtime::WaitGroup> running) -> asio::awaitable<void> {
       co_await self.deliver_group(queued, hop, content, results);
-      if (--join->running == 0) {
-        join->all_done.cancel();
-      }
+      running->done();
     };
     asio::co_spawn(host_.executor(),
-                   session(*this, message, group, std::move(*reader), outcome, joining),
+                   session(*this, message, group, std::move(*reader), outcome, sessions),
                    asio::detached);
   }
-  while (joining->running > 0) {
-    // Every session ends within its own timeouts; the day only bounds a wait that is
-    // cancelled long before.
-    joining->all_done.expires_after(std::chrono::hours(24));
-    auto [ignored] = co_await joining->all_done.async_wait(asio::as_tuple(asio::use_awaitable));
-    (void)ignored;
+  // Every session ends within its own timeouts; the day only bounds each wait, which the
+  // last session ends long before.
+  while (!co_await sessions->wait(host_.clock().now() + std::chrono::hours(24))) {
   }
   co_return outcome;
 }

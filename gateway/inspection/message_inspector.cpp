@@ -6,10 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "gateway/inspection/content_source.hpp"
 #include "gateway/inspection/header_block.hpp"
@@ -17,6 +15,7 @@
 #include "gateway/inspection/quarantine_copy.hpp"
 #include "gateway/inspection/rewriter.hpp"
 #include "gateway/inspection/verdict_policy.hpp"
+#include "runtime/wait_group.hpp"
 
 namespace gateway::inspection {
 
@@ -84,14 +83,13 @@ class UploadSource {
 // files' bytes come from it), the analysis, and the judgements as they arrive.
 struct Judging {
   Judging(runtime::Host& host, SpoolReader reader_in)
-      : reader(std::move(reader_in)), source(reader), all_done(host) {}
+      : reader(std::move(reader_in)), source(reader), judged(host) {}
 
   SpoolReader reader;
   SpoolContentSource source;
   MessageAnalysis analysis;
   std::vector<std::optional<emulation::Judgement>> judgements;
-  std::size_t outstanding = 0;
-  runtime::Timer all_done;  // cancelled when the last judgement arrives
+  runtime::WaitGroup judged;  // the judgements still to arrive
 };
 
 }  // namespace
@@ -179,7 +177,7 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
           emulation::Judgement::not_scanned(emulation::NotScannedReason::unparseable);
       continue;
     }
-    ++judging->outstanding;
+    judging->judged.add();
     auto judge_one = [](MessageInspector& self, std::shared_ptr<Judging> shared, std::size_t at,
                         std::string scratch, runtime::SteadyTime until) -> asio::awaitable<void> {
       const File& file = shared->analysis.files[at];
@@ -194,9 +192,7 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
           }};
       emulation::Judgement judgement = co_await self.client_.judge(request, until);
       shared->judgements[at] = judgement;
-      if (--shared->outstanding == 0) {
-        shared->all_done.cancel();
-      }
+      shared->judged.done();
     };
     asio::co_spawn(
         host_.executor(),
@@ -204,16 +200,9 @@ asio::awaitable<InspectionOutcome> MessageInspector::inspect(QueuedMessage& mess
                   spool_.scratch_path(message.id(), "file" + std::to_string(index)), deadline),
         asio::detached);
   }
-  while (judging->outstanding > 0) {
-    // The client keeps every judgement within the deadline; the slack only guards
-    // against waiting forever should it not.
-    judging->all_done.expires_at(deadline + std::chrono::minutes(1));
-    auto [ignored] = co_await judging->all_done.async_wait(asio::as_tuple(asio::use_awaitable));
-    (void)ignored;
-    if (judging->outstanding > 0 && host_.clock().now() >= deadline + std::chrono::minutes(1)) {
-      break;
-    }
-  }
+  // The client keeps every judgement within the deadline; the slack only guards against
+  // waiting forever should it not (a file still unjudged then counts as timed out).
+  co_await judging->judged.wait(deadline + std::chrono::minutes(1));
 
   // Per file: keep or replace, and what the header says.
   const bool hold_unjudged = emulation_.fail_mode == FailMode::close && config_.quarantine.hold;

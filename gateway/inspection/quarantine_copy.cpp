@@ -9,7 +9,7 @@
 namespace gateway::inspection {
 namespace {
 
-constexpr std::string_view crlf = "\r\n";
+using smtp::ascii::crlf;
 // A note line longer than this is cut, so that none passes the 998 octets of RFC 5322
 // 2.1.1; only a file outcome with a very long name comes near it.
 constexpr std::size_t note_line_octets_max = 900;

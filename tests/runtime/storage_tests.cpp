@@ -34,7 +34,8 @@ error_code code(std::errc error) {
 class TemporaryFolder {
  public:
   TemporaryFolder() {
-    std::string pattern = "/tmp/mta-storage-XXXXXX";
+    // mkdtemp(3) replaces the six 'X' that end the template.
+    std::string pattern = "/tmp/mta-storage-" + std::string(6, 'X');
     BOOST_TEST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
     path_ = pattern;
   }

@@ -684,7 +684,9 @@ BOOST_AUTO_TEST_CASE(ed25519_handshakes_take_the_same_virtual_time_every_run) {
 // A folder of its own under the system's temporary folder, removed at the end.
 struct TemporaryFolder {
   TemporaryFolder() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tls-test-XXXXXX").string();
+    // mkdtemp(3) replaces the six 'X' that end the template.
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / ("tls-test-" + std::string(6, 'X'))).string();
     BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
     path = pattern;
   }

@@ -132,6 +132,19 @@ gateway::DsnRequest sample_request() {
   return request;
 }
 
+// Bounces bob@corp.example with "550 5.1.1 no such user" through a DsnNotifier on `w`;
+// returns the notifications it handed to the queue.
+std::vector<gateway::QueuedMessage> bounce_bob(DeliveryWorld& w) {
+  std::vector<gateway::QueuedMessage> committed;
+  gateway::DsnNotifier notifier(w.gateway, w.config, *w.spool,
+                                [&](gateway::QueuedMessage dsn) { committed.push_back(dsn); });
+  gateway::QueuedMessage original = w.spool_message({"bob@corp.example"});
+  original.record.recipients[0].reply = "550 5.1.1 no such user";
+  const std::vector<std::size_t> bounced = {0};
+  notifier.notify(original, bounced);
+  return committed;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(dsn)
@@ -293,13 +306,7 @@ BOOST_AUTO_TEST_CASE(the_notifier_spools_a_dsn_and_hands_it_to_the_queue) {
 BOOST_AUTO_TEST_CASE(a_dsn_without_a_route_to_the_sender_is_held_durably) {
   DeliveryWorld w;
   w.config.routes = {make_route("corp.example", sink_address, TlsPolicy::none)};
-  std::vector<gateway::QueuedMessage> committed;
-  gateway::DsnNotifier notifier(w.gateway, w.config, *w.spool,
-                                [&](gateway::QueuedMessage dsn) { committed.push_back(dsn); });
-  gateway::QueuedMessage original = w.spool_message({"bob@corp.example"});
-  original.record.recipients[0].reply = "550 5.1.1 no such user";
-  const std::vector<std::size_t> bounced = {0};
-  notifier.notify(original, bounced);
+  const std::vector<gateway::QueuedMessage> committed = bounce_bob(w);
 
   BOOST_TEST_REQUIRE(committed.size() == 1u);
   BOOST_TEST((committed.front().record.state == gateway::MessageState::held));
@@ -331,13 +338,7 @@ BOOST_AUTO_TEST_CASE(the_notifier_sends_nothing_for_a_null_sender) {
 BOOST_AUTO_TEST_CASE(a_spooled_dsn_is_delivered_from_the_null_reverse_path) {
   DeliveryWorld w;
   w.start_sink();
-  std::vector<gateway::QueuedMessage> committed;
-  gateway::DsnNotifier notifier(w.gateway, w.config, *w.spool,
-                                [&](gateway::QueuedMessage dsn) { committed.push_back(dsn); });
-  gateway::QueuedMessage original = w.spool_message({"bob@corp.example"});
-  original.record.recipients[0].reply = "550 5.1.1 no such user";
-  const std::vector<std::size_t> bounced = {0};
-  notifier.notify(original, bounced);
+  std::vector<gateway::QueuedMessage> committed = bounce_bob(w);
   BOOST_TEST_REQUIRE(committed.size() == 1u);
 
   const Delivered delivered = w.deliver(committed.front());
