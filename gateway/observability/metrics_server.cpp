@@ -37,7 +37,8 @@ std::string answer_metrics_request(std::string_view request, const std::string& 
   const auto first_space = line.find(' ');
   const auto second_space = line.find(' ', first_space + 1);
   if (line_end == std::string_view::npos || first_space == std::string_view::npos ||
-      second_space == std::string_view::npos || !line.substr(second_space + 1).starts_with("HTTP/")) {
+      second_space == std::string_view::npos ||
+      !line.substr(second_space + 1).starts_with("HTTP/")) {
     return response("400 Bad Request", "text/plain", "bad request\n");
   }
   const std::string_view method = line.substr(0, first_space);
@@ -75,9 +76,13 @@ runtime::error_code MetricsServer::start(const runtime::Endpoint& address) {
   return {};
 }
 
-void MetricsServer::stop() { listener_.close(); }
+void MetricsServer::stop() {
+  listener_.close();
+}
 
-runtime::Endpoint MetricsServer::local_endpoint() const { return listener_.local_endpoint(); }
+runtime::Endpoint MetricsServer::local_endpoint() const {
+  return listener_.local_endpoint();
+}
 
 asio::awaitable<void> MetricsServer::accept_loop() {
   auto alive = alive_;

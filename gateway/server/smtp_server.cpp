@@ -14,7 +14,9 @@ namespace gateway {
 
 namespace asio = boost::asio;
 
-SmtpServer::~SmtpServer() { listener_.close(); }
+SmtpServer::~SmtpServer() {
+  listener_.close();
+}
 
 runtime::error_code SmtpServer::start() {
   auto listener = context_.host.network().listen(context_.config.listen);
@@ -56,7 +58,8 @@ asio::awaitable<void> SmtpServer::accept_loop() {
 asio::awaitable<void> SmtpServer::refuse(runtime::ByteStream stream) {
   context_.log.warn("smtp.connection_limit",
                     {{"client", stream.remote_endpoint().to_string()}, {"active", active_}});
-  const std::string reply = smtp::to_wire(smtp::replies::too_many_connections(context_.config.hostname));
+  const std::string reply =
+      smtp::to_wire(smtp::replies::too_many_connections(context_.config.hostname));
   runtime::error_code ec;
   co_await asio::async_write(stream, asio::buffer(reply),
                              asio::redirect_error(asio::use_awaitable, ec));

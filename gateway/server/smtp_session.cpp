@@ -45,7 +45,9 @@ smtp::Reply too_many_messages() {
   return smtp::Reply{421, "4.7.0", {"Too many messages in this session, reconnect"}};
 }
 
-smtp::Reply already_tls() { return smtp::Reply{503, "5.5.1", {"TLS is already active"}}; }
+smtp::Reply already_tls() {
+  return smtp::Reply{503, "5.5.1", {"TLS is already active"}};
+}
 
 std::string first_line(const smtp::Reply& reply) {
   return reply.lines.empty() ? std::string() : reply.lines.front();
@@ -84,8 +86,7 @@ struct SmtpSession::BdatTransfer {
 
 SmtpSession::~SmtpSession() = default;
 
-SmtpSession::SmtpSession(ServerContext& context, runtime::ByteStream stream,
-                         std::string session_id)
+SmtpSession::SmtpSession(ServerContext& context, runtime::ByteStream stream, std::string session_id)
     : context_(context),
       stream_(std::move(stream)),
       session_id_(std::move(session_id)),
@@ -94,8 +95,8 @@ SmtpSession::SmtpSession(ServerContext& context, runtime::ByteStream stream,
       started_(context.host.clock().now()) {}
 
 asio::awaitable<void> SmtpSession::run() {
-  context_.log.debug("smtp.connect", {{"session", session_id_},
-                                      {"client", stream_.remote_endpoint().to_string()}});
+  context_.log.debug("smtp.connect",
+                     {{"session", session_id_}, {"client", stream_.remote_endpoint().to_string()}});
   if (!co_await send(smtp::replies::service_ready(context_.config.hostname))) {
     end_reason_ = "lost";
     log_summary();
@@ -193,24 +194,35 @@ asio::awaitable<SmtpSession::Next> SmtpSession::dispatch(const smtp::Command& co
     co_return co_await send(reply) ? Next::go_on : Next::close;
   };
   switch (command.verb) {
-    case Verb::ehlo: co_return co_await on_hello(command, true);
-    case Verb::helo: co_return co_await on_hello(command, false);
-    case Verb::mail: co_return co_await on_mail(command);
-    case Verb::rcpt: co_return co_await on_rcpt(command);
-    case Verb::data: co_return co_await on_data();
-    case Verb::starttls: co_return co_await on_starttls();
+    case Verb::ehlo:
+      co_return co_await on_hello(command, true);
+    case Verb::helo:
+      co_return co_await on_hello(command, false);
+    case Verb::mail:
+      co_return co_await on_mail(command);
+    case Verb::rcpt:
+      co_return co_await on_rcpt(command);
+    case Verb::data:
+      co_return co_await on_data();
+    case Verb::starttls:
+      co_return co_await on_starttls();
     case Verb::rset:
       reset_transaction();
       co_return co_await answer(smtp::replies::ok());
-    case Verb::noop: co_return co_await answer(smtp::replies::ok());
-    case Verb::vrfy: co_return co_await answer(smtp::replies::cannot_verify());
-    case Verb::help: co_return co_await answer(smtp::replies::help());
+    case Verb::noop:
+      co_return co_await answer(smtp::replies::ok());
+    case Verb::vrfy:
+      co_return co_await answer(smtp::replies::cannot_verify());
+    case Verb::help:
+      co_return co_await answer(smtp::replies::help());
     case Verb::quit:
       co_await send(smtp::replies::closing(context_.config.hostname));
       co_return Next::close;
-    case Verb::bdat: co_return co_await on_bdat(command);
+    case Verb::bdat:
+      co_return co_await on_bdat(command);
     case Verb::expn:
-    case Verb::unknown: break;
+    case Verb::unknown:
+      break;
   }
   co_return co_await answer(smtp::replies::not_implemented());
 }
@@ -222,7 +234,8 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_hello(const smtp::Command& co
   helo_name_ = command.argument;
   extended_ = extended;
   if (!extended) {
-    co_return co_await send(smtp::replies::helo_ok(context_.config.hostname)) ? Next::go_on : Next::close;
+    co_return co_await send(smtp::replies::helo_ok(context_.config.hostname)) ? Next::go_on
+                                                                              : Next::close;
   }
   smtp::CapabilityOptions options;
   options.hostname = context_.config.hostname;
@@ -254,8 +267,8 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_mail(const smtp::Command& com
     context_.log.warn("smtp.queue_full", {{"session", session_id_}});
     co_return co_await answer(smtp::replies::queue_full());
   }
-  auto parsed = smtp::parse_mail_from(
-      command.argument, {.message_octets_max = limits.max_message_size_bytes});
+  auto parsed = smtp::parse_mail_from(command.argument,
+                                      {.message_octets_max = limits.max_message_size_bytes});
   if (!parsed.ok()) {
     co_return co_await answer(parsed.refusal());
   }
@@ -331,13 +344,13 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_data() {
   const Envelope envelope = make_envelope();
   auto writer = context_.spool.begin(envelope);
   if (!writer) {
-    context_.log.error("smtp.spool_failed", {{"session", session_id_},
-                                             {"error", writer.error().message()}});
+    context_.log.error("smtp.spool_failed",
+                       {{"session", session_id_}, {"error", writer.error().message()}});
     co_return co_await answer(smtp::replies::local_error());
   }
   const std::string queue_id = writer->queue_id().text();
-  if (auto ec = writer->append(received_header(envelope, extended_, context_.config.hostname,
-                                               queue_id))) {
+  if (auto ec = writer->append(
+          received_header(envelope, extended_, context_.config.hostname, queue_id))) {
     writer->abandon();
     co_return co_await answer(smtp::replies::local_error());
   }
@@ -350,7 +363,7 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_data() {
   DataOutcome outcome = co_await receive_data(*writer);
   if (outcome.status != FillStatus::ok) {
     writer->abandon();
-    end_reason_ = outcome.too_slow                          ? "data_too_slow"
+    end_reason_ = outcome.too_slow                        ? "data_too_slow"
                   : outcome.status == FillStatus::timeout ? "data_timeout"
                                                           : "lost_in_data";
     if (outcome.too_slow) {
@@ -383,23 +396,21 @@ asio::awaitable<SmtpSession::Next> SmtpSession::accept_message(
   };
   // Durable before 250: commit syncs the file and its folder.
   const std::string queue_id = writer.queue_id().text();
-  auto committed =
-      spool_error ? runtime::Result<QueuedMessage>(spool_error) : writer.commit();
+  auto committed = spool_error ? runtime::Result<QueuedMessage>(spool_error) : writer.commit();
   if (!committed) {
     writer.abandon();
-    context_.log.error("smtp.spool_failed", {{"session", session_id_},
-                                             {"queue_id", queue_id},
-                                             {"error", committed.error().message()}});
+    context_.log.error(
+        "smtp.spool_failed",
+        {{"session", session_id_}, {"queue_id", queue_id}, {"error", committed.error().message()}});
     co_return co_await answer(smtp::replies::local_error());
   }
   QueuedMessage message = std::move(*committed);
-  context_.log.info("smtp.message_received",
-                    {{"session", session_id_},
-                     {"queue_id", queue_id},
-                     {"from", message.envelope.mail_from},
-                     {"recipients", message.envelope.recipients.size()},
-                     {"size", message.content_size_bytes},
-                     {"tls", message.envelope.tls}});
+  context_.log.info("smtp.message_received", {{"session", session_id_},
+                                              {"queue_id", queue_id},
+                                              {"from", message.envelope.mail_from},
+                                              {"recipients", message.envelope.recipients.size()},
+                                              {"size", message.content_size_bytes},
+                                              {"tls", message.envelope.tls}});
 
   if (context_.config.mode == Mode::inline_inspection) {
     if (!co_await inspect_inline(message, std::move(place))) {
@@ -481,10 +492,9 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_bdat(const smtp::Command& com
   // A refused or failed chunk ends the transaction; the client sends no more chunks.
   if (auto rejection = bdat_->reader.rejection()) {
     ++context_.metrics.messages_rejected_total;
-    context_.log.info("smtp.message_rejected",
-                      {{"session", session_id_},
-                       {"queue_id", bdat_->writer.queue_id().text()},
-                       {"reply", first_line(*rejection)}});
+    context_.log.info("smtp.message_rejected", {{"session", session_id_},
+                                                {"queue_id", bdat_->writer.queue_id().text()},
+                                                {"reply", first_line(*rejection)}});
     reset_transaction();
     co_return co_await answer(*rejection);
   }
@@ -631,9 +641,9 @@ asio::awaitable<bool> SmtpSession::inspect_inline(QueuedMessage& message,
   while (!shared->outcome) {
     shared->signal.expires_after(inline_wait_limit);
     runtime::error_code ec;
-    auto waited = co_await (shared->signal.async_wait(asio::as_tuple(asio::use_awaitable)) ||
-                            input_.fill(stream_, context_.host.clock().now() + inline_wait_limit,
-                                        ec));
+    auto waited =
+        co_await (shared->signal.async_wait(asio::as_tuple(asio::use_awaitable)) ||
+                  input_.fill(stream_, context_.host.clock().now() + inline_wait_limit, ec));
     if (waited.index() == 1 && std::get<1>(waited) == FillStatus::closed) {
       shared->client_gone = true;
       co_return false;
@@ -660,16 +670,15 @@ asio::awaitable<SmtpSession::Next> SmtpSession::on_starttls() {
 
   runtime::Timer deadline(context_.host);
   deadline.expires_after(context_.config.limits.command_timeout);
-  auto outcome = co_await (
-      runtime::async_tls_handshake(context_.host, std::move(stream_), *context_.tls,
-                                   runtime::TlsRole::server, std::string(),
-                                   asio::as_tuple(asio::use_awaitable)) ||
-      deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+  auto outcome =
+      co_await (runtime::async_tls_handshake(context_.host, std::move(stream_), *context_.tls,
+                                             runtime::TlsRole::server, std::string(),
+                                             asio::as_tuple(asio::use_awaitable)) ||
+                deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
   if (outcome.index() != 0 || std::get<0>(std::get<0>(outcome))) {
     ++context_.metrics.tls_handshakes_inbound_failed_total;
-    const std::string error = outcome.index() == 0
-                                  ? std::get<0>(std::get<0>(outcome)).message()
-                                  : std::string("timeout");
+    const std::string error =
+        outcome.index() == 0 ? std::get<0>(std::get<0>(outcome)).message() : std::string("timeout");
     context_.log.warn("smtp.tls_failed", {{"session", session_id_}, {"error", error}});
     end_reason_ = "tls_failed";
     co_return Next::close;

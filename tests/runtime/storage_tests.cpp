@@ -158,8 +158,7 @@ const NamedCase contract_cases[] = {
        const std::string folder = root + "/sub";
        BOOST_TEST(!storage.create_directories(folder));
        BOOST_TEST(!create_file(storage, root + "/f", "x"));
-       BOOST_TEST(storage.open(folder, OpenMode::read).error() ==
-                  code(std::errc::is_a_directory));
+       BOOST_TEST(storage.open(folder, OpenMode::read).error() == code(std::errc::is_a_directory));
        BOOST_TEST(storage.open(folder, OpenMode::create_new).error() ==
                   code(std::errc::file_exists));
        BOOST_TEST(storage.remove(folder) == code(std::errc::is_a_directory));

@@ -28,7 +28,9 @@ constexpr int client_count = 5;
 constexpr int connections_per_client = 20;
 constexpr std::uint16_t echo_port = 7;
 
-std::string server_address(int index) { return "10.0.1." + std::to_string(index + 1); }
+std::string server_address(int index) {
+  return "10.0.1." + std::to_string(index + 1);
+}
 
 // Echoes each length-prefixed chunk back and stores a count of chunks on disk.
 asio::awaitable<void> echo(runtime::Host& host, runtime::ByteStream stream) {
@@ -78,8 +80,7 @@ asio::awaitable<void> client(runtime::Host& host) {
     const int target = static_cast<int>(random.uniform(0, server_count - 1));
     const runtime::Endpoint server{server_address(target), echo_port};
     runtime::ByteStream stream = co_await runtime::async_connect(
-        host.network(), server,
-        asio::redirect_error(asio::use_awaitable, ec));
+        host.network(), server, asio::redirect_error(asio::use_awaitable, ec));
     const auto chunks = random.uniform(1, 5);
     std::uint64_t echoed = 0;
     for (std::uint64_t c = 0; c < chunks && !ec; ++c) {
@@ -112,9 +113,10 @@ std::string run_world(std::uint64_t seed) {
   for (int c = 0; c < client_count; ++c) {
     world.add_node("client-" + std::to_string(c), "10.0.2." + std::to_string(c + 1));
   }
-  world.network().set_default_link({.latency = std::chrono::microseconds(random.uniform(100, 50'000)),
-                                    .jitter = std::chrono::microseconds(random.uniform(0, 20'000)),
-                                    .bytes_per_second = random.uniform(10'000, 10'000'000)});
+  world.network().set_default_link(
+      {.latency = std::chrono::microseconds(random.uniform(100, 50'000)),
+       .jitter = std::chrono::microseconds(random.uniform(0, 20'000)),
+       .bytes_per_second = random.uniform(10'000, 10'000'000)});
 
   for (int s = 0; s < server_count; ++s) {
     world.node("server-" + std::to_string(s)).boot([](runtime::Host& host) {

@@ -26,14 +26,12 @@ BOOST_AUTO_TEST_CASE(hostile_text_is_escaped_into_valid_json) {
   runtime::Field fields[] = {{"line", hostile}};
   trace.record(0, "n", "e", fields);
 
-  BOOST_TEST(trace.text().find(R"("line": "a\"b\\c\r\n\u0001\u00ff café")") !=
-             std::string::npos);
+  BOOST_TEST(trace.text().find(R"("line": "a\"b\\c\r\n\u0001\u00ff café")") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(the_digest_is_the_sha256_of_the_bytes) {
   sim::Trace empty;
-  BOOST_TEST(empty.digest() ==
-             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  BOOST_TEST(empty.digest() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 
   sim::Trace one;
   sim::Trace two;
@@ -49,7 +47,8 @@ BOOST_AUTO_TEST_CASE(world_records_carry_virtual_time) {
   world.trace().keep_lines(true);
   world.run_for(std::chrono::milliseconds(2));
   world.record("n", "tick", {{"k", 1}});
-  BOOST_TEST(world.trace().text() == "{\"t_us\": 2000, \"node\": \"n\", \"event\": \"tick\", \"k\": 1}\n");
+  BOOST_TEST(world.trace().text() ==
+             "{\"t_us\": 2000, \"node\": \"n\", \"event\": \"tick\", \"k\": 1}\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

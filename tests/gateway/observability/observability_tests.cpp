@@ -24,16 +24,18 @@ BOOST_AUTO_TEST_SUITE(observability)
 BOOST_AUTO_TEST_CASE(text_lines_carry_seam_time_level_event_and_quoted_values) {
   FixedClock clock;
   std::vector<std::string> lines;
-  gateway::Logger logger(clock, gateway::LogFormat::text, gateway::LogLevel::info,
-                         [&](gateway::LogLevel, std::string_view line) { lines.emplace_back(line); });
+  gateway::Logger logger(
+      clock, gateway::LogFormat::text, gateway::LogLevel::info,
+      [&](gateway::LogLevel, std::string_view line) { lines.emplace_back(line); });
 
-  logger.info("queue.deferred", {{"queue_id", "4Qx9"}, {"attempt", 2},
-                                 {"reply", "451 4.3.0 try later"}});
+  logger.info("queue.deferred",
+              {{"queue_id", "4Qx9"}, {"attempt", 2}, {"reply", "451 4.3.0 try later"}});
   logger.debug("smtp.command", {{"line", "NOOP"}});
 
   BOOST_REQUIRE_EQUAL(lines.size(), 1u);
-  BOOST_TEST(lines[0] == "2026-01-01T00:00:01.234Z info queue.deferred queue_id=4Qx9 attempt=2 "
-                         "reply=\"451 4.3.0 try later\"");
+  BOOST_TEST(lines[0] ==
+             "2026-01-01T00:00:01.234Z info queue.deferred queue_id=4Qx9 attempt=2 "
+             "reply=\"451 4.3.0 try later\"");
 }
 
 BOOST_AUTO_TEST_CASE(json_lines_are_one_object_per_event) {
@@ -73,8 +75,9 @@ BOOST_AUTO_TEST_CASE(render_has_help_type_and_values_for_every_metric) {
   metrics.delivery_seconds.observe(20ms);
   const std::string text = metrics.render();
 
-  BOOST_TEST(text.find("# TYPE mta_messages_received_total counter\nmta_messages_received_total 3\n")
-             != std::string::npos);
+  BOOST_TEST(
+      text.find("# TYPE mta_messages_received_total counter\nmta_messages_received_total 3\n") !=
+      std::string::npos);
   BOOST_TEST(text.find("mta_queue_depth 2\n") != std::string::npos);
   BOOST_TEST(text.find("mta_delivery_seconds_bucket{le=\"0.05\"} 1\n") != std::string::npos);
   BOOST_TEST(text.find("mta_delivery_seconds_bucket{le=\"+Inf\"} 1\n") != std::string::npos);

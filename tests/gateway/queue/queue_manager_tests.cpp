@@ -23,9 +23,8 @@ BOOST_AUTO_TEST_CASE(a_committed_message_is_inspected_delivered_and_removed) {
   QueueWorld q;
   q.boot();
   const std::string content = spool_test::patterned_content(200'000);
-  const auto id = q.send(q.envelope("alice@source.example",
-                                    {"bob@corp.example", "carol@corp.example"}),
-                         content);
+  const auto id = q.send(
+      q.envelope("alice@source.example", {"bob@corp.example", "carol@corp.example"}), content);
   BOOST_TEST_REQUIRE(id.has_value());
   q.run_until([&] { return q.gateway().manager.size() == 0; }, 1min);
 
@@ -84,8 +83,8 @@ BOOST_AUTO_TEST_CASE(a_retry_goes_only_to_the_recipients_still_pending) {
 }
 
 BOOST_AUTO_TEST_CASE(recipients_still_deferred_when_the_lifetime_runs_out_bounce_then) {
-  QueueWorld q({.minimum_backoff = 5min, .maximum_backoff = 1h, .backoff_factor = 2,
-                .queue_lifetime = 2h});
+  QueueWorld q(
+      {.minimum_backoff = 5min, .maximum_backoff = 1h, .backoff_factor = 2, .queue_lifetime = 2h});
   q.deliverer.decide = [](const auto&, const std::string&, int) { return deferred_reply; };
   q.boot();
   const auto id = q.send_default();
@@ -157,7 +156,9 @@ BOOST_AUTO_TEST_CASE(the_null_sender_never_gets_a_bounce) {
       {"lifetime expiry", deferred_reply},
   };
   for (const auto& c : cases) {
-    QueueWorld q({.minimum_backoff = 5min, .maximum_backoff = 1h, .backoff_factor = 2,
+    QueueWorld q({.minimum_backoff = 5min,
+                  .maximum_backoff = 1h,
+                  .backoff_factor = 2,
                   .queue_lifetime = 30min});
     q.deliverer.decide = [&](const auto&, const std::string&, int) { return c.reply; };
     q.boot();
@@ -238,8 +239,7 @@ BOOST_AUTO_TEST_CASE(a_message_the_inspector_holds_stays_held_with_its_reason) {
   BOOST_TEST_REQUIRE((record.has_value() && record->has_value()));
   BOOST_TEST(((*record)->state == MessageState::held));
   BOOST_TEST((*record)->last_error == "malicious attachment");
-  BOOST_TEST(q.queue_events(*id) ==
-             (std::vector<std::string>{"committed", "inspecting", "held"}));
+  BOOST_TEST(q.queue_events(*id) == (std::vector<std::string>{"committed", "inspecting", "held"}));
 }
 
 BOOST_AUTO_TEST_CASE(the_same_seed_gives_the_same_trace) {

@@ -11,7 +11,9 @@ const std::string ehlo = "EHLO client.example\r\n";
 const std::string envelope = "MAIL FROM:<alice@sender.example>\r\nRCPT TO:<bob@corp.example>\r\n";
 const std::string body = "Subject: hello\r\n\r\nfirst line\r\n..dot-stuffed line\r\nlast\r\n.\r\n";
 
-std::vector<int> codes(std::initializer_list<int> list) { return list; }
+std::vector<int> codes(std::initializer_list<int> list) {
+  return list;
+}
 
 BOOST_AUTO_TEST_SUITE(smtp_session)
 
@@ -28,9 +30,10 @@ BOOST_AUTO_TEST_CASE(a_message_is_answered_250_and_delivered_with_a_received_hea
   fixture.world.run_until_idle(fixture.world.now() + 1h);
   BOOST_REQUIRE_EQUAL(fixture.delivered.size(), 1u);
   const Delivered& got = fixture.delivered.front();
-  BOOST_TEST(got.content.starts_with("Received: from client.example (192.0.2.7)\r\n"
-                                     "\tby gw.example.net (mta-gateway) with ESMTP id " +
-                                     got.queue_id + "\r\n\tfor <bob@corp.example>; Thu, 01 Jan 2026"));
+  BOOST_TEST(
+      got.content.starts_with("Received: from client.example (192.0.2.7)\r\n"
+                              "\tby gw.example.net (mta-gateway) with ESMTP id " +
+                              got.queue_id + "\r\n\tfor <bob@corp.example>; Thu, 01 Jan 2026"));
   BOOST_TEST(got.content.ends_with(
       "\r\nSubject: hello\r\n\r\nfirst line\r\n.dot-stuffed line\r\nlast\r\n"));
   BOOST_TEST(talk.received.find("250 2.0.0 ") != std::string::npos);
@@ -58,8 +61,8 @@ BOOST_AUTO_TEST_CASE(chunking_is_offered_and_a_message_in_bdat_chunks_is_deliver
   Fixture fixture;
   const std::string first = bdat_content.substr(0, 20);
   const std::string rest = bdat_content.substr(20);
-  auto talk = fixture.talk({{ehlo}, {envelope, 2}, {bdat(first, false)}, {bdat(rest, true)},
-                            {"QUIT\r\n"}});
+  auto talk =
+      fixture.talk({{ehlo}, {envelope, 2}, {bdat(first, false)}, {bdat(rest, true)}, {"QUIT\r\n"}});
   BOOST_TEST(talk.codes == codes({220, 250, 250, 250, 250, 250, 221}),
              boost::test_tools::per_element());
   BOOST_TEST(talk.received.find("250 CHUNKING\r\n") != std::string::npos);
@@ -92,8 +95,8 @@ BOOST_AUTO_TEST_CASE(bdat_out_of_sequence_is_read_then_refused_and_the_session_g
   auto talk = fixture.talk({{ehlo}, {bdat("QUIT\r\n", true)}, {"NOOP\r\n"}, {"QUIT\r\n"}});
   BOOST_TEST(talk.codes == codes({220, 250, 503, 250, 221}), boost::test_tools::per_element());
   // DATA after BDAT in one transaction is a sequence error; the transaction is gone after.
-  auto mixed = fixture.talk({{ehlo}, {envelope, 2}, {bdat("Subject: x\r\n", false)},
-                             {"DATA\r\n"}, {"QUIT\r\n"}});
+  auto mixed = fixture.talk(
+      {{ehlo}, {envelope, 2}, {bdat("Subject: x\r\n", false)}, {"DATA\r\n"}, {"QUIT\r\n"}});
   BOOST_TEST(mixed.codes == codes({220, 250, 250, 250, 250, 503, 221}),
              boost::test_tools::per_element());
   fixture.world.run_until_idle(fixture.world.now() + 1h);
@@ -116,10 +119,9 @@ BOOST_AUTO_TEST_CASE(bdat_beyond_the_size_limit_or_without_a_size_ends_the_sessi
 
 BOOST_AUTO_TEST_CASE(a_bdat_message_with_a_bare_line_feed_is_refused_and_nothing_queued) {
   Fixture fixture;
-  auto talk = fixture.talk({{ehlo}, {envelope, 2}, {bdat("Subject: x\n\nbody\r\n", true)},
-                            {"QUIT\r\n"}});
-  BOOST_TEST(talk.codes == codes({220, 250, 250, 250, 554, 221}),
-             boost::test_tools::per_element());
+  auto talk =
+      fixture.talk({{ehlo}, {envelope, 2}, {bdat("Subject: x\n\nbody\r\n", true)}, {"QUIT\r\n"}});
+  BOOST_TEST(talk.codes == codes({220, 250, 250, 250, 554, 221}), boost::test_tools::per_element());
   fixture.world.run_until_idle(fixture.world.now() + 1h);
   BOOST_TEST(fixture.delivered.empty());
   BOOST_TEST(fixture.process->spool.list_messages()->empty());
@@ -127,24 +129,30 @@ BOOST_AUTO_TEST_CASE(a_bdat_message_with_a_bare_line_feed_is_refused_and_nothing
 
 BOOST_AUTO_TEST_CASE(relaying_and_address_tricks_are_refused_at_rcpt) {
   Fixture fixture;
-  const std::vector<std::string> refused = {
-      "<bob@other.example>", "<bob%other.example@corp.example>", "<other!bob@corp.example>",
-      "<\"bob@other\"@corp.example>", "<@relay.example:bob@corp.example>", "<bob@[10.0.0.9]>"};
+  const std::vector<std::string> refused = {"<bob@other.example>",
+                                            "<bob%other.example@corp.example>",
+                                            "<other!bob@corp.example>",
+                                            "<\"bob@other\"@corp.example>",
+                                            "<@relay.example:bob@corp.example>",
+                                            "<bob@[10.0.0.9]>"};
   for (const auto& path : refused) {
-    auto talk = fixture.talk({{ehlo}, {"MAIL FROM:<a@sender.example>\r\n"},
-                              {"RCPT TO:" + path + "\r\n"}, {"QUIT\r\n"}});
+    auto talk = fixture.talk(
+        {{ehlo}, {"MAIL FROM:<a@sender.example>\r\n"}, {"RCPT TO:" + path + "\r\n"}, {"QUIT\r\n"}});
     BOOST_TEST(talk.codes == codes({220, 250, 250, 550, 221}), boost::test_tools::per_element());
     BOOST_TEST(talk.received.find("550 5.7.1") != std::string::npos, "for " << path);
   }
-  auto accepted = fixture.talk({{ehlo}, {"MAIL FROM:<a@sender.example>\r\n"},
-                                {"RCPT TO:<Bob@CORP.Example>\r\n"}, {"QUIT\r\n"}});
+  auto accepted = fixture.talk({{ehlo},
+                                {"MAIL FROM:<a@sender.example>\r\n"},
+                                {"RCPT TO:<Bob@CORP.Example>\r\n"},
+                                {"QUIT\r\n"}});
   BOOST_TEST(accepted.codes == codes({220, 250, 250, 250, 221}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_smuggled_second_message_stays_inside_the_first_which_is_refused) {
   Fixture fixture;
-  const std::string smuggling = "Subject: one\r\n\r\nbody\n.\nMAIL FROM:<evil@sender.example>\r\n"
-                                "RCPT TO:<bob@corp.example>\r\nDATA\r\n\r\nsmuggled\r\n.\r\n";
+  const std::string smuggling =
+      "Subject: one\r\n\r\nbody\n.\nMAIL FROM:<evil@sender.example>\r\n"
+      "RCPT TO:<bob@corp.example>\r\nDATA\r\n\r\nsmuggled\r\n.\r\n";
   auto talk = fixture.talk({{ehlo}, {envelope, 2}, {"DATA\r\n"}, {smuggling}, {"QUIT\r\n"}});
 
   // One reply for the whole data: the refusal; then the QUIT's.
@@ -174,7 +182,8 @@ BOOST_AUTO_TEST_CASE(recipients_beyond_the_limit_get_452) {
   auto talk = fixture.talk({{ehlo},
                             {"MAIL FROM:<a@sender.example>\r\n"},
                             {"RCPT TO:<b1@corp.example>\r\nRCPT TO:<b2@corp.example>\r\n"
-                             "RCPT TO:<b3@corp.example>\r\n", 3},
+                             "RCPT TO:<b3@corp.example>\r\n",
+                             3},
                             {"QUIT\r\n"}});
   BOOST_TEST(talk.codes == codes({220, 250, 250, 250, 250, 452, 221}),
              boost::test_tools::per_element());
@@ -207,8 +216,7 @@ std::vector<Step> trickled_message(bool listen_after_third_piece) {
 BOOST_AUTO_TEST_CASE(a_sender_below_the_minimum_data_rate_gets_421_and_nothing_is_queued) {
   Fixture fixture(base_config("limits:\n  command_timeout: 30s\n  min_data_rate: 100\n"));
   auto talk = fixture.talk(trickled_message(true));
-  BOOST_TEST(talk.codes == codes({220, 250, 250, 250, 354, 421}),
-             boost::test_tools::per_element());
+  BOOST_TEST(talk.codes == codes({220, 250, 250, 250, 354, 421}), boost::test_tools::per_element());
   BOOST_TEST(talk.received.find("421 4.4.2") != std::string::npos);
   // The check waits for a command timeout of data: the 421 answers the third piece, 30 s
   // after the 354.
@@ -225,8 +233,7 @@ BOOST_AUTO_TEST_CASE(a_sender_below_the_minimum_data_rate_gets_421_and_nothing_i
 BOOST_AUTO_TEST_CASE(without_a_minimum_data_rate_a_slow_sender_is_only_bound_by_timeouts) {
   Fixture fixture(base_config("limits:\n  command_timeout: 30s\n"));
   auto talk = fixture.talk(trickled_message(false));
-  BOOST_TEST(talk.codes == codes({220, 250, 250, 250, 354, 250}),
-             boost::test_tools::per_element());
+  BOOST_TEST(talk.codes == codes({220, 250, 250, 250, 354, 250}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_connection_lost_in_data_leaves_nothing_queued) {
@@ -258,11 +265,11 @@ BOOST_AUTO_TEST_CASE(connections_over_the_limit_hear_421) {
   auto holder = std::make_shared<runtime::ByteStream>();
   auto& extra = fixture.world.add_node("holder", "192.0.2.8");
   extra.boot([holder](runtime::Host& host) {
-    auto connect = [](runtime::Host& h, std::shared_ptr<runtime::ByteStream> keep)
-        -> asio::awaitable<void> {
+    auto connect = [](runtime::Host& h,
+                      std::shared_ptr<runtime::ByteStream> keep) -> asio::awaitable<void> {
       const runtime::Endpoint server{gateway_address, 25};
-      auto [ec, stream] = co_await runtime::async_connect(h.network(), server,
-                                                          asio::as_tuple(asio::use_awaitable));
+      auto [ec, stream] =
+          co_await runtime::async_connect(h.network(), server, asio::as_tuple(asio::use_awaitable));
       *keep = std::move(stream);
     };
     asio::co_spawn(host.executor(), connect(host, holder), asio::detached);
